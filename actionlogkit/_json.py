@@ -1,0 +1,123 @@
+"""The JSON that ``payload``, ``response`` and ``metadata`` may hold, the same on every backend.
+
+Values are ``None``, booleans, integers within ±2**53 (exact as doubles everywhere), finite floats,
+text, lists and objects. Text and keys may not contain NUL (PostgreSQL cannot store it) or lone
+surrogates (not encodable as UTF-8). Object keys are non-empty and may neither contain ``.`` nor
+start with ``$``, so a dotted filter path names exactly one key on every backend.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_SAFE_INTEGER",
+    "JsonError",
+    "check_key",
+    "check_text",
+    "copy_json_object",
+]
+
+MAX_DEPTH = 32
+MAX_SAFE_INTEGER = 2**53
+
+
+class JsonError(ValueError):
+    """A value that is not storable JSON; ``path`` is where, relative to the checked object."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+        self.message = message
+
+
+def check_text(value: str) -> str | None:
+    """Return what is wrong with ``value`` as stored text, or ``None`` when it is fine."""
+    if value.isascii():
+        return "must not contain NUL (U+0000)" if "\x00" in value else None
+    if "\x00" in value:
+        return "must not contain NUL (U+0000)"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must not contain lone surrogates (not encodable as UTF-8)"
+    return None
+
+
+def check_key(key: str) -> str | None:
+    """Return what is wrong with ``key`` as an object key, or ``None`` when it is fine."""
+    if not key:
+        return "keys must not be empty"
+    if "." in key:
+        return f"key {key!r} must not contain '.'"
+    if key[0] == "$":
+        return f"key {key!r} must not start with '$'"
+    problem = check_text(key)
+    return f"key {key[:40]!r} {problem}" if problem else None
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _copy(value: Any, path: str, depth: int) -> Any:
+    kind = type(value)
+    if kind is str:
+        problem = check_text(value)
+        if problem:
+            raise JsonError(path, problem)
+        return value
+    if kind is int:
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            return value
+        raise JsonError(path, "integers must lie within ±2**53")
+    if kind is float:
+        if math.isfinite(value):
+            return value
+        raise JsonError(path, "numbers must be finite (no NaN or infinity)")
+    if value is None or kind is bool:
+        return value
+    if depth >= MAX_DEPTH:
+        raise JsonError(path, f"nested deeper than {MAX_DEPTH} levels")
+    if kind is dict:
+        return _copy_object(value, path, depth + 1)
+    if kind is list:
+        return [_copy(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value)]
+    # Subclasses of the JSON types (str enums, IntEnum, OrderedDict) are stored as their base value.
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str):
+        return _copy(str.__str__(value), path, depth)
+    if isinstance(value, int):
+        return _copy(int(value), path, depth)
+    if isinstance(value, float):
+        return _copy(float(value), path, depth)
+    if isinstance(value, dict):
+        return _copy_object(value, path, depth + 1)
+    if isinstance(value, list):
+        return _copy(list(value), path, depth)
+    raise JsonError(path, f"expected a JSON value, got {kind.__name__}")
+
+
+def _copy_object(value: dict[Any, Any], path: str, depth: int) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise JsonError(path, f"keys must be text, got {type(key).__name__}")
+        problem = check_key(key)
+        if problem:
+            raise JsonError(path, problem)
+        result[key] = _copy(item, _join(path, key), depth)
+    return result
+
+
+def copy_json_object(value: Any) -> dict[str, Any]:
+    """Check that ``value`` is a storable JSON object and return a deep copy of it.
+
+    Raises :class:`JsonError` naming the first offending place.
+    """
+    if not isinstance(value, dict):
+        raise JsonError("", f"expected a JSON object, got {type(value).__name__}")
+    return _copy_object(value, "", 1)

@@ -1,0 +1,429 @@
+"""The store interface every backend implements.
+
+:class:`Store` is what callers use: ``create``, ``create_many``, ``get``, ``update``, ``delete``,
+``delete_many``, ``list``, ``count``, ``import_records`` and ``close``. Those public methods do all
+the checking (records, ids, queries, a closed store) and stamp ids and timestamps, so that every
+backend behaves the same on bad input; then they call the backend's primitives, the abstract
+``_insert``, ``_fetch``, ``_replace``, ``_remove``, ``_remove_matching``, ``_select`` and
+``_count``, which receive only validated values. Any exception a primitive raises that is not an
+:class:`~actionlogkit.errors.ActionLogKitError` reaches the caller as a
+:class:`~actionlogkit.errors.StoreError` with the original as its ``__cause__``.
+"""
+
+from __future__ import annotations
+
+import abc
+import builtins
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from types import TracebackType
+from typing import Any, ClassVar
+
+from pydantic import ValidationError
+
+from actionlogkit import _ids, _time
+from actionlogkit.errors import (
+    ActionLogKitError,
+    Conflict,
+    FieldError,
+    InvalidRecord,
+    NotFound,
+    StoreError,
+)
+from actionlogkit.models import (
+    ActionLog,
+    ActionLogInput,
+    Page,
+    build_record,
+    field_errors,
+    validate_input,
+)
+from actionlogkit.query import (
+    DEFAULT_LIMIT,
+    Node,
+    Query,
+    parse_filter,
+    parse_query,
+    parse_search,
+)
+
+__all__ = ["RecordInput", "Store"]
+
+RecordInput = ActionLogInput | Mapping[str, Any]
+"""What ``create`` and ``update`` accept: an :class:`ActionLogInput` or a mapping of its fields."""
+
+
+class Store(abc.ABC):
+    """A place where integration action log records are kept and queried.
+
+    Stores are safe to share between threads. Use one as a context manager, or call
+    :meth:`close` when done; a closed store raises :class:`StoreError` on every call.
+
+    Writing a backend: subclass, implement the abstract primitives below (each receives values the
+    core has already validated), register the class under the ``actionlogkit.backends`` entry-point
+    group by URL scheme, and run :class:`actionlogkit.testing.StoreContract` against it.
+    """
+
+    schemes: ClassVar[tuple[str, ...]] = ()
+    """URL schemes this store is opened for by :func:`actionlogkit.open_store`."""
+
+    _closed: bool = False
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> Store:
+        """Open a store for ``url`` (called by :func:`~actionlogkit.open_store`).
+
+        The default passes the URL as the first argument of the constructor. Raises
+        :class:`ConfigurationError` for a URL or an option the backend cannot use.
+        """
+        factory: Callable[..., Store] = cls
+        return factory(url, **options)
+
+    # -- the public interface -------------------------------------------------------------------
+
+    def create(self, record: RecordInput, *, created_at: datetime | None = None) -> ActionLog:
+        """Validate and store one new record; return it as stored.
+
+        Args:
+            record: the settable fields, as an :class:`ActionLogInput` or a mapping with wire
+                (``integrationId``) or Python (``integration_id``) names.
+            created_at: when the action happened, for callers that write later than that (a
+                naive datetime is taken as UTC). Defaults to now. ``updatedAt`` is the write time.
+
+        Returns:
+            The stored :class:`ActionLog`, with a new ``_id`` and timestamps in UTC milliseconds.
+
+        Raises:
+            InvalidRecord: the record breaks the model; nothing is stored.
+            StoreError: the storage failed.
+
+        """
+        self._check_open()
+        stamp = _created_stamps(created_at, 1)[0]
+        return self._create([validate_input(record)], [stamp])[0]
+
+    def create_many(
+        self,
+        records: Iterable[RecordInput],
+        *,
+        created_at: datetime | Sequence[datetime | None] | None = None,
+    ) -> builtins.list[ActionLog]:
+        """Validate and store many new records in one write; all of them or none.
+
+        Args:
+            records: as for :meth:`create`.
+            created_at: one datetime for all records, or one (or ``None`` for now) per record.
+
+        Returns:
+            The stored records in the given order.
+
+        Raises:
+            InvalidRecord: some record breaks the model (its places are prefixed ``[i]``);
+                nothing is stored.
+            StoreError: the storage failed; nothing is stored.
+
+        """
+        self._check_open()
+        items = builtins.list(records)
+        stamps = _created_stamps(created_at, len(items))
+        return self._create(
+            [validate_input(item, f"[{i}]") for i, item in enumerate(items)], stamps
+        )
+
+    def _create(
+        self, inputs: Sequence[ActionLogInput], stamps: Sequence[datetime | None]
+    ) -> builtins.list[ActionLog]:
+        written_at = _time.now()
+        built = [
+            build_record(
+                data,
+                record_id=_ids.new_id(),
+                created_at=stamp or written_at,
+                updated_at=max(written_at, stamp or written_at),
+            )
+            for data, stamp in zip(inputs, stamps, strict=True)
+        ]
+        if built:
+            with self._guard("create"):
+                self._insert(built)
+        return built
+
+    def import_records(self, records: Iterable[ActionLog | Mapping[str, Any]]) -> int:
+        """Store complete records, ids and timestamps included, in one write; all or none.
+
+        For copying logs between stores (``target.import_records(source.list(...).data)``) and
+        for restoring them; mappings are validated as :class:`ActionLog` (wire names).
+
+        Returns:
+            How many records were stored.
+
+        Raises:
+            InvalidRecord: a record breaks the model; nothing is stored.
+            Conflict: an id occurs twice or is already stored; nothing is stored.
+            StoreError: the storage failed; nothing is stored.
+
+        """
+        self._check_open()
+        built: builtins.list[ActionLog] = []
+        for i, item in enumerate(records):
+            if isinstance(item, ActionLog):
+                built.append(item)
+                continue
+            try:
+                built.append(ActionLog.model_validate(item))
+            except ValidationError as exc:
+                raise InvalidRecord(field_errors(exc, f"[{i}]")) from None
+        ids = [record.id for record in built]
+        if len(set(ids)) != len(ids):
+            raise Conflict("the records to import repeat an id")
+        if built:
+            with self._guard("import"):
+                self._insert(built)
+        return len(built)
+
+    def get(self, record_id: str) -> ActionLog:
+        """Return the record with id ``record_id``.
+
+        Raises:
+            NotFound: no such record, or ``record_id`` is not a record id.
+            StoreError: the storage failed.
+
+        """
+        self._check_open()
+        key = _record_id(record_id)
+        with self._guard("get"):
+            found = self._fetch(key)
+        if found is None:
+            raise NotFound(record_id)
+        return found
+
+    def update(self, record_id: str, record: RecordInput) -> ActionLog:
+        """Replace every settable field of a record (PUT semantics); return the new record.
+
+        ``createdAt`` is kept and ``updatedAt`` becomes now; fields absent from ``record`` take
+        their defaults.
+
+        Raises:
+            NotFound: no such record, or ``record_id`` is not a record id.
+            InvalidRecord: the record breaks the model; nothing is changed.
+            StoreError: the storage failed.
+
+        """
+        self._check_open()
+        key = _record_id(record_id)
+        data = validate_input(record)
+        with self._guard("update"):
+            old = self._fetch(key)
+        if old is None:
+            raise NotFound(record_id)
+        new = build_record(
+            data,
+            record_id=key,
+            created_at=old.created_at,
+            updated_at=max(_time.now(), old.updated_at),
+        )
+        with self._guard("update"):
+            replaced = self._replace(new)
+        if not replaced:
+            raise NotFound(record_id)
+        return new
+
+    def delete(self, record_id: str) -> None:
+        """Delete the record with id ``record_id``.
+
+        Raises:
+            NotFound: no such record, or ``record_id`` is not a record id.
+            StoreError: the storage failed.
+
+        """
+        self._check_open()
+        key = _record_id(record_id)
+        with self._guard("delete"):
+            removed = self._remove(key)
+        if not removed:
+            raise NotFound(record_id)
+
+    def delete_many(
+        self, filter: Mapping[str, Any] | str | None, *, search: str | None = None
+    ) -> int:
+        """Delete every record that matches ``filter`` and ``search``; return how many.
+
+        For retention (``{"createdAt": {"$lt": cutoff}}``) and clean-up. The filter is required
+        so that deleting everything is always written out: ``delete_many({})``.
+
+        Raises:
+            InvalidQuery: the filter or the search term breaks the query language.
+            StoreError: the storage failed.
+
+        """
+        self._check_open()
+        node = parse_filter(filter)
+        term = parse_search(search)
+        with self._guard("delete"):
+            return self._remove_matching(node, term)
+
+    def list(
+        self,
+        filter: Mapping[str, Any] | str | None = None,
+        *,
+        search: str | None = None,
+        sort: str | None = None,
+        order: str | None = "desc",
+        limit: int = DEFAULT_LIMIT,
+        offset: int = 0,
+    ) -> Page:
+        """Return one page of the records matching a query, and how many match in all.
+
+        Args:
+            filter: a filter document (mapping) or its JSON text; see ``docs/query-language.md``.
+            search: literal text looked for, case-insensitively, in ``integrationId``,
+                ``entityType``, ``entityId`` and ``errorMessage``.
+            sort: one top-level field (default ``createdAt``).
+            order: ``"asc"`` or ``"desc"`` (default); ties are broken by ``_id`` the same way.
+            limit: 1 to 100 records (default 50).
+            offset: records to skip (default 0).
+
+        Returns:
+            A :class:`Page`: ``data`` in query order and ``total``, the count of all matches.
+
+        Raises:
+            InvalidQuery: some part of the query breaks the query language.
+            StoreError: the storage failed.
+
+        """
+        self._check_open()
+        query = parse_query(
+            filter, search=search, sort=sort, order=order, limit=limit, offset=offset
+        )
+        with self._guard("list"):
+            return Page(data=self._select(query), total=self._count(query.filter, query.search))
+
+    def count(
+        self, filter: Mapping[str, Any] | str | None = None, *, search: str | None = None
+    ) -> int:
+        """Return how many records match ``filter`` and ``search``.
+
+        Raises:
+            InvalidQuery: the filter or the search term breaks the query language.
+            StoreError: the storage failed.
+
+        """
+        self._check_open()
+        node = parse_filter(filter)
+        term = parse_search(search)
+        with self._guard("count"):
+            return self._count(node, term)
+
+    def close(self) -> None:
+        """Release the store's connections; later calls raise :class:`StoreError`. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        with self._guard("close"):
+            self._close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` has been called."""
+        return self._closed
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- what a backend implements ----------------------------------------------------------------
+
+    @abc.abstractmethod
+    def _insert(self, records: Sequence[ActionLog]) -> None:
+        """Store complete, validated records atomically: all of them or none.
+
+        Raises :class:`Conflict` when an id is already stored (nothing stored then).
+        """
+
+    @abc.abstractmethod
+    def _fetch(self, record_id: str) -> ActionLog | None:
+        """Return the record with this (well-formed) id, or ``None``."""
+
+    @abc.abstractmethod
+    def _replace(self, record: ActionLog) -> bool:
+        """Overwrite the stored record with ``record.id`` by ``record``; ``False`` if it is gone."""
+
+    @abc.abstractmethod
+    def _remove(self, record_id: str) -> bool:
+        """Delete the record with this id; ``False`` if there was none."""
+
+    @abc.abstractmethod
+    def _remove_matching(self, filter: Node | None, search: str | None) -> int:
+        """Delete the records matching the validated ``filter`` and folded ``search``.
+
+        Returns how many were deleted.
+        """
+
+    @abc.abstractmethod
+    def _select(self, query: Query) -> builtins.list[ActionLog]:
+        """Return the page ``query`` asks for.
+
+        The matches in query order, after skipping ``offset`` of them, at most ``limit``.
+        """
+
+    @abc.abstractmethod
+    def _count(self, filter: Node | None, search: str | None) -> int:
+        """Count the records matching the validated ``filter`` and folded ``search``."""
+
+    def _close(self) -> None:  # noqa: B027 - optional hook, most stores hold something to release
+        """Release what the store holds; called once, by :meth:`close`."""
+
+    # -- shared machinery -------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"{type(self).__name__} is closed")
+
+    @contextmanager
+    def _guard(self, operation: str) -> Iterator[None]:
+        try:
+            yield
+        except ActionLogKitError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"{type(self).__name__}: {operation} failed: {exc}") from exc
+
+
+def _record_id(record_id: object) -> str:
+    if isinstance(record_id, str):
+        key = record_id.lower()
+        if _ids.is_valid_id(key):
+            return key
+    raise NotFound(record_id)
+
+
+def _created_stamps(
+    created_at: datetime | Sequence[datetime | None] | None, count: int
+) -> builtins.list[datetime | None]:
+    if created_at is None:
+        return [None] * count
+    if isinstance(created_at, datetime):
+        return [_time.to_timestamp(created_at)] * count
+    given: object = created_at  # callers outside the type checker pass anything
+    if count == 1 and not isinstance(given, Sequence):
+        raise InvalidRecord([FieldError("createdAt", "expected a datetime")])
+    if isinstance(given, (str, bytes)) or not isinstance(given, Sequence):
+        raise InvalidRecord([FieldError("createdAt", "expected a datetime or one per record")])
+    if len(created_at) != count:
+        raise InvalidRecord(
+            [FieldError("createdAt", f"expected one per record: {len(created_at)} for {count}")]
+        )
+    stamps: builtins.list[datetime | None] = []
+    for i, stamp in enumerate(created_at):
+        if stamp is not None and not isinstance(stamp, datetime):
+            raise InvalidRecord([FieldError(f"createdAt[{i}]", "expected a datetime")])
+        stamps.append(None if stamp is None else _time.to_timestamp(stamp))
+    return stamps

@@ -1,0 +1,497 @@
+"""``StoreContract``: the behaviour every store must show, as a pytest mixin."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any, ClassVar
+
+import pytest
+
+from actionlogkit import _ids
+from actionlogkit.errors import Conflict, InvalidQuery, InvalidRecord, NotFound, StoreError
+from actionlogkit.memory import MemoryStore
+from actionlogkit.models import FIELD_NAMES, ActionLog, ActionLogInput, ActionType, Status
+from actionlogkit.store import Store
+from actionlogkit.testing import _sample
+from actionlogkit.testing._differential import assert_same_results, canonical
+
+__all__ = ["StoreContract"]
+
+
+def _labels_of(ids: list[str], labels: Mapping[str, str]) -> str:
+    return "".join(labels[i] for i in ids)
+
+
+def _expected_order(spec: str, ids: Mapping[str, str], descending: bool) -> list[str]:
+    """Turn ``"f e (cd) b"`` into ids: groups in parentheses tie and go by ``_id``."""
+    order: list[str] = []
+    for group in spec.replace("(", " (").replace(")", ") ").split():
+        members = [ids[label] for label in group.strip("()")]
+        order.extend(sorted(members, reverse=descending))
+    return order
+
+
+class StoreContract:
+    """The behavioural contract of :class:`~actionlogkit.Store`, for any backend.
+
+    Subclass it in a test module and provide a ``store`` fixture that yields a fresh, empty store::
+
+        class TestMyStore(StoreContract):
+            @pytest.fixture
+            def store(self):
+                with MyStore(...) as store:
+                    yield store
+
+    ``divergences`` maps test ids (``"test_filter[payload.active=1]"``) to the reason a backend
+    knowingly differs; those tests are marked ``xfail(strict=True)``, so they fail once the
+    divergence is gone. ``differential_examples`` sets how many Hypothesis examples compare the
+    store with :class:`~actionlogkit.MemoryStore`.
+    """
+
+    divergences: ClassVar[Mapping[str, str]] = {}
+    differential_examples: ClassVar[int] = 200
+
+    @pytest.fixture
+    def store(self) -> Iterator[Store]:
+        """A fresh, empty store; every backend's test class provides its own."""
+        raise NotImplementedError("subclasses of StoreContract provide a `store` fixture")
+
+    @pytest.fixture(autouse=True)
+    def _known_divergence(self, request: pytest.FixtureRequest) -> None:
+        reason = self.divergences.get(request.node.name)
+        if reason:
+            request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+
+    @pytest.fixture
+    def sample(self, store: Store) -> dict[str, str]:
+        """The sample records stored: label → id."""
+        created = store.create_many(
+            _sample.SAMPLE.values(), created_at=[_sample.created_at[k] for k in _sample.LABELS]
+        )
+        return {label: record.id for label, record in zip(_sample.LABELS, created, strict=True)}
+
+    # -- create, get ------------------------------------------------------------------------------
+
+    def test_create_returns_the_stored_record(self, store: Store) -> None:
+        """Create stamps an id and UTC millisecond timestamps and keeps every field given."""
+        before = datetime.now(timezone.utc) - timedelta(milliseconds=1)
+        record = store.create(_sample.SAMPLE["a"])
+        after = datetime.now(timezone.utc)
+        assert _ids.is_valid_id(record.id)
+        assert record.integration_id == "shop-A"
+        assert record.action_type is ActionType.CREATE
+        assert record.status is Status.SUCCESS
+        assert record.payload == _sample.SAMPLE["a"]["payload"]
+        assert record.execution_time == 120.5
+        assert record.created_at.tzinfo is timezone.utc
+        assert record.created_at.microsecond % 1000 == 0
+        assert before <= record.created_at <= after
+        assert record.updated_at == record.created_at
+
+    def test_get_returns_what_create_returned(self, store: Store) -> None:
+        """A record read back equals the created one, to the JSON type of every value."""
+        created = store.create(_sample.SAMPLE["a"])
+        assert canonical(store.get(created.id)) == canonical(created)
+
+    def test_dump_has_every_key_of_the_api(self, store: Store) -> None:
+        """The JSON of a minimal record has all the API's keys, absent ones null, retryCount 0."""
+        dumped = store.get(store.create(_sample.minimal()).id).model_dump(
+            mode="json", by_alias=True
+        )
+        assert tuple(dumped) == FIELD_NAMES
+        assert dumped["retryCount"] == 0
+        assert dumped["entityId"] is None
+        assert dumped["payload"] is None
+        assert dumped["createdAt"].endswith("Z")
+
+    def test_create_accepts_python_names_and_models(self, store: Store) -> None:
+        """Snake_case keys and ActionLogInput objects are accepted as well as wire names."""
+        by_name = store.create(
+            {
+                "integration_id": "x",
+                "action_type": "sync",
+                "entity_type": "order",
+                "status": "pending",
+            }
+        )
+        model = store.create(ActionLogInput.model_validate(_sample.minimal(entityId="p-9")))
+        assert by_name.integration_id == "x"
+        assert store.get(model.id).entity_id == "p-9"
+
+    def test_json_values_round_trip_exactly(self, store: Store) -> None:
+        """payload, response and metadata come back with the same JSON types and values."""
+        payload: dict[str, Any] = {
+            "int": 10,
+            "float": 10.0,
+            "half": 0.5,
+            "big": 2**53,
+            "negative": -(2**53),
+            "true": True,
+            "zero": 0,
+            "false": False,
+            "null": None,
+            "text": "Grüße, 東京 🎉 \"quoted\" \\ 'single' \n",
+            "empty_object": {},
+            "empty_array": [],
+            "nested": {"list": [1, "two", None, [3, [4]], {"five": 5.5}]},
+        }
+        created = store.create(
+            _sample.minimal(payload=payload, response={"k": [True, 1]}, metadata={})
+        )
+        fetched = store.get(created.id)
+        assert canonical(fetched) == canonical(created)
+        assert json.dumps(fetched.payload, sort_keys=True) == json.dumps(payload, sort_keys=True)
+        assert fetched.metadata == {}
+
+    def test_records_handed_out_are_copies(self, store: Store) -> None:
+        """Changing a returned record's payload does not change what is stored."""
+        created = store.create(_sample.minimal(payload={"a": {"b": [1]}}))
+        assert created.payload is not None
+        created.payload["a"]["b"].append(2)
+        fetched = store.get(created.id)
+        assert fetched.payload == {"a": {"b": [1]}}
+        assert fetched.payload is not None
+        fetched.payload["a"] = "changed"
+        assert store.get(created.id).payload == {"a": {"b": [1]}}
+
+    def test_created_at_can_be_stamped_by_the_caller(self, store: Store) -> None:
+        """A caller's createdAt is kept, converted to UTC and truncated to milliseconds."""
+        stamp = datetime(2023, 1, 15, 9, 0, 0, 123_456, tzinfo=timezone(timedelta(hours=1)))
+        record = store.create(_sample.minimal(), created_at=stamp)
+        fetched = store.get(record.id)
+        assert fetched.created_at == datetime(2023, 1, 15, 8, 0, 0, 123_000, tzinfo=timezone.utc)
+        assert fetched.created_at.tzinfo is timezone.utc
+        assert fetched.updated_at >= fetched.created_at
+
+    def test_create_many_stamps_each_record(self, store: Store) -> None:
+        """create_many keeps order, and takes one createdAt per record (None meaning now)."""
+        first = datetime(2022, 5, 1, tzinfo=timezone.utc)
+        created = store.create_many(
+            [_sample.minimal(entityId=str(i)) for i in range(3)], created_at=[first, None, first]
+        )
+        assert [r.entity_id for r in created] == ["0", "1", "2"]
+        assert created[0].created_at == first == created[2].created_at
+        assert created[1].created_at > first
+        assert store.count() == 3
+
+    def test_ids_are_unique_and_increase(self, store: Store) -> None:
+        """Ids of one batch are distinct and grow in creation order."""
+        ids = [r.id for r in store.create_many([_sample.minimal()] * 50)]
+        assert len(set(ids)) == 50
+        assert ids == sorted(ids)
+
+    def test_get_unknown_or_malformed_id_is_not_found(self, store: Store) -> None:
+        """Get raises NotFound for an unknown id and for anything that is not an id."""
+        store.create(_sample.minimal())
+        for bad in ["0" * 24, "nope", "", "g" * 24, 42, None, "0" * 25]:
+            with pytest.raises(NotFound):
+                store.get(bad)  # type: ignore[arg-type]
+
+    def test_ids_are_accepted_in_upper_case(self, store: Store) -> None:
+        """An id written in upper-case hex finds its record."""
+        record = store.create(_sample.minimal())
+        assert store.get(record.id.upper()).id == record.id
+
+    # -- bad records ------------------------------------------------------------------------------
+
+    @pytest.mark.parametrize(("body", "field"), _sample.INVALID_RECORDS)
+    def test_invalid_record_is_refused(
+        self, store: Store, body: dict[str, Any], field: str
+    ) -> None:
+        """A record breaking the model raises InvalidRecord naming the field; nothing is stored."""
+        with pytest.raises(InvalidRecord) as caught:
+            store.create(body)
+        assert any(error.field.startswith(field) for error in caught.value.errors), caught.value
+        assert isinstance(caught.value, ValueError)
+        assert store.count() == 0
+
+    def test_create_many_is_all_or_nothing(self, store: Store) -> None:
+        """One bad record in a batch stores none of them and names its position."""
+        batch = [_sample.minimal(), _sample.minimal(), _sample.minimal(status="bogus")]
+        with pytest.raises(InvalidRecord) as caught:
+            store.create_many(batch)
+        assert caught.value.errors[0].field == "[2].status"
+        assert store.count() == 0
+
+    def test_created_at_must_match_the_records(self, store: Store) -> None:
+        """A createdAt list of the wrong length, or not of datetimes, is refused; nothing stored."""
+        with pytest.raises(InvalidRecord):
+            store.create_many([_sample.minimal()] * 2, created_at=[datetime.now(timezone.utc)])
+        with pytest.raises(InvalidRecord):
+            store.create(_sample.minimal(), created_at="2024-01-01")  # type: ignore[arg-type]
+        assert store.count() == 0
+
+    # -- update, delete, import -------------------------------------------------------------------
+
+    def test_update_replaces_the_whole_record(self, store: Store) -> None:
+        """Update is a full replacement: createdAt kept, updatedAt bumped, absent fields reset."""
+        old = store.create(
+            _sample.SAMPLE["b"], created_at=datetime(2020, 1, 1, tzinfo=timezone.utc)
+        )
+        new = store.update(old.id, _sample.minimal(status="retrying", payload={"x": 1}))
+        assert new.id == old.id
+        assert new.created_at == old.created_at
+        assert new.updated_at >= old.updated_at
+        fetched = store.get(old.id)
+        assert canonical(fetched) == canonical(new)
+        assert fetched.status is Status.RETRYING
+        assert fetched.error_message is None
+        assert fetched.retry_count == 0
+        assert fetched.payload == {"x": 1}
+        assert fetched.response is None
+
+    def test_update_of_unknown_id_is_not_found(self, store: Store) -> None:
+        """Update raises NotFound for an unknown or malformed id and creates nothing."""
+        with pytest.raises(NotFound):
+            store.update("0" * 24, _sample.minimal())
+        with pytest.raises(NotFound):
+            store.update("x", _sample.minimal())
+        assert store.count() == 0
+
+    def test_invalid_update_changes_nothing(self, store: Store) -> None:
+        """An update that breaks the model raises InvalidRecord and leaves the record as it was."""
+        old = store.create(_sample.SAMPLE["a"])
+        with pytest.raises(InvalidRecord):
+            store.update(old.id, _sample.minimal(retryCount=-5))
+        assert canonical(store.get(old.id)) == canonical(old)
+
+    def test_delete_removes_one_record(self, store: Store) -> None:
+        """Delete removes the record; deleting it again is NotFound."""
+        keep, drop = store.create_many([_sample.minimal(), _sample.minimal()])
+        store.delete(drop.id)
+        with pytest.raises(NotFound):
+            store.get(drop.id)
+        with pytest.raises(NotFound):
+            store.delete(drop.id)
+        assert [r.id for r in store.list().data] == [keep.id]
+
+    def test_delete_many_removes_the_matches(self, store: Store, sample: dict[str, str]) -> None:
+        """delete_many removes exactly what the filter and search match and says how many."""
+        assert store.delete_many({"status": "failed"}, search="straße") == 1
+        assert store.delete_many({"integrationId": "shop-A"}) == 2
+        remaining = {r.id for r in store.list(limit=100).data}
+        assert remaining == {sample[k] for k in "bcde"}
+        with pytest.raises(InvalidQuery):
+            store.delete_many({"status": "bogus"})
+        assert store.delete_many({}) == 4
+        assert store.count() == 0
+
+    def test_import_keeps_ids_and_timestamps(self, store: Store) -> None:
+        """import_records stores complete records as they are."""
+        source = MemoryStore()
+        records = source.create_many(_sample.SAMPLE.values())
+        assert store.import_records(records) == len(records)
+        for record in records:
+            assert canonical(store.get(record.id)) == canonical(record)
+        dumped = [r.model_dump(mode="json", by_alias=True) for r in records[:1]]
+        with pytest.raises(Conflict):
+            store.import_records(dumped)
+
+    def test_import_is_all_or_nothing(self, store: Store) -> None:
+        """An import repeating an id, or with an invalid record, stores nothing."""
+        record = MemoryStore().create(_sample.minimal())
+        other = MemoryStore().create(_sample.minimal())
+        with pytest.raises(Conflict):
+            store.import_records([other, record, record])
+        bad = {**record.model_dump(mode="json", by_alias=True), "status": "bogus"}
+        with pytest.raises(InvalidRecord):
+            store.import_records([other, bad])
+        assert store.count() == 0
+        store.import_records([record])
+        with pytest.raises(Conflict):
+            store.import_records([other, record])
+        assert [r.id for r in store.list().data] == [record.id]
+
+    # -- queries ----------------------------------------------------------------------------------
+
+    @pytest.mark.parametrize(
+        ("filter", "expected"),
+        _sample.FILTER_CASES,
+        ids=[json.dumps(f, separators=(",", ":")) for f, _ in _sample.FILTER_CASES],
+    )
+    def test_filter(
+        self, store: Store, sample: dict[str, str], filter: dict[str, Any], expected: str
+    ) -> None:
+        """Each filter matches exactly the sample records the semantics page says."""
+        labels = {v: k for k, v in sample.items()}
+        page = store.list(filter, limit=100, sort="_id", order="asc")
+        assert "".join(sorted(_labels_of([r.id for r in page.data], labels))) == expected
+        assert page.total == len(expected)
+        assert store.count(filter) == len(expected)
+
+    def test_filter_as_json_text(self, store: Store, sample: dict[str, str]) -> None:
+        """A filter given as JSON text means the same as the mapping."""
+        for filter, expected in _sample.FILTER_CASES[::7]:
+            assert store.count(json.dumps(filter)) == len(expected), filter
+
+    def test_filter_by_id(self, store: Store, sample: dict[str, str]) -> None:
+        """_id filters take ids in any case and compare them in id order."""
+        ids = sorted(sample.values())
+        assert [r.id for r in store.list({"_id": ids[2].upper()}).data] == [ids[2]]
+        assert store.count({"_id": {"$gt": ids[4]}}) == 2
+        assert store.count({"_id": {"$in": ids[:3]}}) == 3
+        assert store.count({"_id": {"$nin": ids[:3]}}) == 4
+
+    @pytest.mark.parametrize(
+        ("filter", "place"), _sample.INVALID_FILTERS, ids=lambda v: str(v)[:60]
+    )
+    def test_invalid_filter_is_refused(
+        self, store: Store, sample: dict[str, str], filter: Any, place: str
+    ) -> None:
+        """A filter breaking a rule raises InvalidQuery naming the place: list, count, delete."""
+        for call in (
+            lambda: store.list(filter),
+            lambda: store.count(filter),
+            lambda: store.delete_many(filter),
+        ):
+            with pytest.raises(InvalidQuery) as caught:
+                call()
+            assert isinstance(caught.value, ValueError)
+            assert [error.field for error in caught.value.errors] == [place]
+        assert store.count() == len(sample)
+
+    @pytest.mark.parametrize(("term", "expected"), _sample.SEARCH_CASES)
+    def test_search(self, store: Store, sample: dict[str, str], term: str, expected: str) -> None:
+        """Search finds literal, case-folded text in the four search fields."""
+        labels = {v: k for k, v in sample.items()}
+        page = store.list(search=term, limit=100)
+        assert "".join(sorted(_labels_of([r.id for r in page.data], labels))) == expected
+        assert page.total == store.count(search=term) == len(expected)
+
+    def test_search_combines_with_filter(self, store: Store, sample: dict[str, str]) -> None:
+        """Search and filter must both hold; an empty term is no search."""
+        assert {r.id for r in store.list({"status": "failed"}, search="SHOP").data} == {
+            sample["b"],
+            sample["f"],
+        }
+        assert store.count(search="") == len(sample)
+
+    @pytest.mark.parametrize("term", ["x" * 257, "a\x00b", 5])
+    def test_invalid_search_is_refused(self, store: Store, term: Any) -> None:
+        """An overlong, NUL-bearing or non-text search term raises InvalidQuery naming search."""
+        with pytest.raises(InvalidQuery) as caught:
+            store.list(search=term)
+        assert caught.value.errors[0].field == "search"
+
+    @pytest.mark.parametrize(("sort", "order", "spec"), _sample.SORT_CASES)
+    def test_sort(
+        self, store: Store, sample: dict[str, str], sort: str | None, order: str, spec: str
+    ) -> None:
+        """Sorting puts nulls first ascending and last descending, and breaks ties by _id."""
+        page = store.list(sort=sort, order=order, limit=100)
+        assert [r.id for r in page.data] == _expected_order(spec, sample, order == "desc")
+
+    def test_default_order_is_newest_first(self, store: Store) -> None:
+        """Without sort and order, the newest record comes first."""
+        old = store.create(_sample.minimal(), created_at=datetime(2020, 1, 1, tzinfo=timezone.utc))
+        new = store.create(_sample.minimal())
+        assert [r.id for r in store.list().data] == [new.id, old.id]
+
+    def test_pages_partition_the_result(self, store: Store, sample: dict[str, str]) -> None:
+        """Consecutive pages are disjoint, in order, and concatenate to the whole result."""
+        for sort in (None, "retryCount", "executionTime", "status"):
+            whole = [r.id for r in store.list(sort=sort, limit=100).data]
+            pieces: list[str] = []
+            for offset in range(0, 9, 3):
+                page = store.list(sort=sort, limit=3, offset=offset)
+                assert page.total == len(sample)
+                pieces.extend(r.id for r in page.data)
+            assert pieces == whole
+        beyond = store.list(offset=50)
+        assert beyond.data == []
+        assert beyond.total == len(sample)
+
+    def test_default_limit_is_50(self, store: Store) -> None:
+        """Without limit a page holds 50 records; total counts them all."""
+        store.create_many([_sample.minimal()] * 60)
+        page = store.list()
+        assert len(page.data) == 50
+        assert page.total == 60
+
+    @pytest.mark.parametrize(
+        ("arguments", "place"),
+        [
+            ({"limit": 0}, "limit"),
+            ({"limit": 101}, "limit"),
+            ({"limit": "5"}, "limit"),
+            ({"limit": True}, "limit"),
+            ({"offset": -1}, "offset"),
+            ({"offset": 1.5}, "offset"),
+            ({"order": "up"}, "order"),
+            ({"sort": "payload.price"}, "sort"),
+            ({"sort": "createdAt; DROP TABLE integration_action_logs"}, "sort"),
+            ({"sort": "created_at"}, "sort"),
+        ],
+    )
+    def test_invalid_paging_is_refused(
+        self, store: Store, arguments: dict[str, Any], place: str
+    ) -> None:
+        """Bad sort, order, limit and offset raise InvalidQuery naming the parameter."""
+        with pytest.raises(InvalidQuery) as caught:
+            store.list(**arguments)
+        assert caught.value.errors[0].field == place
+
+    # -- life cycle and concurrency ---------------------------------------------------------------
+
+    def test_closed_store_refuses_calls(self, store: Store) -> None:
+        """After close every call raises StoreError; close is idempotent."""
+        record = store.create(_sample.minimal())
+        store.close()
+        store.close()
+        assert store.closed
+        for call in (
+            lambda: store.get(record.id),
+            store.list,
+            lambda: store.create(_sample.minimal()),
+        ):
+            with pytest.raises(StoreError):
+                call()
+
+    def test_concurrent_creates_are_all_kept(self, store: Store) -> None:
+        """Records created from several threads at once are all stored, none twice."""
+        created: list[ActionLog] = []
+        lock = threading.Lock()
+
+        def work() -> None:
+            for _ in range(50):
+                record = store.create(_sample.minimal())
+                with lock:
+                    created.append(record)
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert store.count() == 200
+        assert {r.id for r in store.list(limit=100, offset=0).data} <= {r.id for r in created}
+        assert len({r.id for r in created}) == 200
+
+    # -- the promise: the same answers as the reference -------------------------------------------
+
+    def test_answers_like_the_memory_store(self, store: Store) -> None:
+        """Random datasets and queries give the same ids, order and totals as MemoryStore."""
+        from hypothesis import HealthCheck, given, settings
+        from hypothesis import strategies as st
+
+        from actionlogkit.testing import strategies
+
+        reference = MemoryStore()
+
+        @settings(
+            max_examples=self.differential_examples,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        )
+        # Several queries per dataset, so that loading it is paid once per example.
+        @given(
+            dataset=strategies.datasets(),
+            queries=st.lists(strategies.queries(), min_size=1, max_size=4),
+        )
+        def check(dataset: list[ActionLog], queries: list[dict[str, Any]]) -> None:
+            assert_same_results(reference, store, dataset, queries)
+
+        check()

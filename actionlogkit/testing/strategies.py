@@ -1,0 +1,246 @@
+"""Hypothesis strategies for records and queries (needs ``hypothesis``: ``actionlogkit[testing]``).
+
+The values are drawn from small pools on purpose, so that random records share keys, sort values
+and timestamps, and random filters hit them: equal ``createdAt``, ``0``/``1`` beside
+``false``/``true``, ``10`` beside ``10.0`` and ``"10"``, nulls beside missing keys, arrays met
+along a path and at its end, and text with non-ASCII case pairs
+(``ß``/``ẞ``/``ss``, ``Σ``/``σ``/``ς``, the Kelvin sign).
+
+``records()`` gives complete :class:`~actionlogkit.ActionLog` objects (ids and timestamps
+included) for :meth:`~actionlogkit.Store.import_records`, so that two stores hold the very same
+data; ``queries()`` gives keyword arguments for :meth:`~actionlogkit.Store.list`;
+``invalid_filters()`` gives filters every store must refuse with ``InvalidQuery``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from hypothesis import strategies as st
+
+from actionlogkit.models import ActionLog, ActionType, Status
+from actionlogkit.query import JSON_ROOTS, MAX_IN_VALUES, TOP_LEVEL_FIELDS
+
+__all__ = [
+    "datasets",
+    "filters",
+    "invalid_filters",
+    "json_objects",
+    "json_scalars",
+    "queries",
+    "record_inputs",
+    "records",
+    "search_terms",
+    "texts",
+]
+
+# Characters that fold in interesting ways, and ones that LIKE and regular expressions treat
+# specially.
+ALPHABET = "aAbBsSzZ09 -_%\\'\".*ßẞſσΣςKkİıéÉ€"
+KEYS = ("a", "b", "sku", "tags")
+BASE_TIME = datetime(2024, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+TIMESTAMPS = tuple(
+    BASE_TIME + timedelta(milliseconds=ms) for ms in (0, 0, 1, 999, 1000, 86_400_000)
+)
+INTEGRATIONS = ("shop-A", "shop-a", "SHOP-ß", "erp_1%", "ΣΑΣ", "ẞtrasse")
+ENTITY_TYPES = ("product", "Product", "order", "σς")
+NUMBERS = (0, 1, -1, 2, 10, 10.0, 0.5, -0.0, 1.0, 2.5, 1e15, 2**53)
+
+
+def texts(max_size: int = 6) -> st.SearchStrategy[str]:
+    """Short text from :data:`ALPHABET`: collisions are frequent, case folding matters."""
+    return st.text(alphabet=ALPHABET, max_size=max_size)
+
+
+def json_scalars() -> st.SearchStrategy[Any]:
+    """JSON scalars from small pools: ``None``, booleans, numbers, short text."""
+    return st.one_of(
+        st.none(),
+        st.booleans(),
+        st.sampled_from(NUMBERS),
+        st.integers(-3, 3),
+        st.sampled_from(("10", "a", "A", "", "ß", "ss", "true", "0")),
+        texts(3),
+    )
+
+
+def _json_values(depth: int) -> st.SearchStrategy[Any]:
+    if depth <= 0:
+        return json_scalars()
+    inner = _json_values(depth - 1)
+    return st.one_of(
+        json_scalars(),
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(KEYS), inner, max_size=3),
+    )
+
+
+def json_objects(depth: int = 3) -> st.SearchStrategy[dict[str, Any]]:
+    """JSON objects over the keys of :data:`KEYS`, with nested objects and arrays."""
+    return st.dictionaries(st.sampled_from(KEYS), _json_values(depth - 1), max_size=4)
+
+
+def _ids() -> st.SearchStrategy[str]:
+    return st.integers(0, 2**96 - 1).map(lambda n: f"{n:024x}")
+
+
+@st.composite
+def record_inputs(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid create body (wire names), with optional fields present or absent."""
+    body: dict[str, Any] = {
+        "integrationId": draw(st.sampled_from(INTEGRATIONS)),
+        "actionType": draw(st.sampled_from([member.value for member in ActionType])),
+        "entityType": draw(st.sampled_from(ENTITY_TYPES)),
+        "status": draw(st.sampled_from([member.value for member in Status])),
+    }
+    optional: dict[str, st.SearchStrategy[Any]] = {
+        "entityId": st.one_of(st.sampled_from(("p-1", "P-1", "o_1")), texts(4).filter(bool)),
+        "payload": json_objects(),
+        "response": json_objects(2),
+        "metadata": json_objects(2),
+        "errorMessage": st.one_of(st.sampled_from(("Timeout", "TIMEOUT 100%", "straße")), texts(8)),
+        "retryCount": st.integers(0, 3),
+        "executionTime": st.sampled_from((0, 0.5, 1, 1.0, 10, 250.25, 3000)),
+    }
+    for name, strategy in optional.items():
+        if draw(st.booleans()):
+            body[name] = draw(strategy)
+    return body
+
+
+@st.composite
+def records(draw: st.DrawFn) -> ActionLog:
+    """A complete stored record: a valid body plus an id and timestamps from a small pool."""
+    body = draw(record_inputs())
+    created = draw(st.sampled_from(TIMESTAMPS))
+    updated = max(created, draw(st.sampled_from(TIMESTAMPS)))
+    return ActionLog.model_validate(
+        {**body, "_id": draw(_ids()), "createdAt": created, "updatedAt": updated}
+    )
+
+
+def datasets(max_size: int = 12) -> st.SearchStrategy[list[ActionLog]]:
+    """Lists of records with distinct ids."""
+    return st.lists(records(), max_size=max_size, unique_by=lambda record: record.id)
+
+
+def _top_level_operand(field: str) -> st.SearchStrategy[Any]:
+    kind = TOP_LEVEL_FIELDS[field].value
+    if field == "actionType":
+        return st.sampled_from([member.value for member in ActionType])
+    if field == "status":
+        return st.sampled_from([member.value for member in Status])
+    if kind == "id":
+        return _ids()
+    if kind == "integer":
+        return st.one_of(st.integers(0, 3), st.sampled_from((0.5, 1.0)))
+    if kind == "number":
+        return st.sampled_from((0, 0.5, 1, 10, 250.25, 3000, 100.0))
+    if kind == "datetime":
+        return st.sampled_from(TIMESTAMPS).map(lambda t: t.isoformat().replace("+00:00", "Z"))
+    if field == "integrationId":
+        return st.sampled_from(INTEGRATIONS)
+    if field == "entityType":
+        return st.sampled_from(ENTITY_TYPES)
+    return st.one_of(st.sampled_from(("p-1", "Timeout", "straße")), texts(4))
+
+
+def _paths() -> st.SearchStrategy[str]:
+    return st.builds(
+        lambda root, keys: ".".join((root, *keys)),
+        st.sampled_from(JSON_ROOTS),
+        st.lists(st.sampled_from(KEYS), min_size=1, max_size=3),
+    )
+
+
+@st.composite
+def _condition(draw: st.DrawFn) -> dict[str, Any]:
+    if draw(st.booleans()):
+        field = draw(st.sampled_from(list(TOP_LEVEL_FIELDS)))
+        operand = _top_level_operand(field)
+    else:
+        field = draw(_paths())
+        operand = json_scalars().filter(lambda value: value is not None)
+    nullable = st.one_of(st.none(), operand)
+    op = draw(
+        st.sampled_from(
+            ("plain", "$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists", "$not")
+        )
+    )
+    if op == "plain":
+        return {field: draw(nullable)}
+    if op in ("$eq", "$ne"):
+        return {field: {op: draw(nullable)}}
+    if op in ("$gt", "$gte", "$lt", "$lte"):
+        return {field: {op: draw(operand)}}
+    if op in ("$in", "$nin"):
+        return {field: {op: draw(st.lists(nullable, max_size=4))}}
+    if op == "$exists":
+        return {field: {op: draw(st.booleans())}}
+    inner = draw(st.sampled_from(("$gt", "$lte", "$in", "$eq")))
+    value = draw(st.lists(nullable, max_size=3)) if inner == "$in" else draw(operand)
+    return {field: {"$not": {inner: value}}}
+
+
+def filters(max_leaves: int = 6) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid filter documents: conditions joined by ``$and``, ``$or``, ``$nor`` and several keys."""
+    return st.recursive(
+        _condition(),
+        lambda children: st.one_of(
+            st.builds(lambda items: {"$and": items}, st.lists(children, min_size=1, max_size=3)),
+            st.builds(lambda items: {"$or": items}, st.lists(children, min_size=1, max_size=3)),
+            st.builds(lambda items: {"$nor": items}, st.lists(children, min_size=1, max_size=2)),
+            st.builds(lambda a, b: {**a, **b}, children, children),
+        ),
+        max_leaves=max_leaves,
+    )
+
+
+def search_terms() -> st.SearchStrategy[str | None]:
+    r"""Search terms, literal text where ``%``, ``_``, ``\`` and quotes are plain characters."""
+    return st.one_of(
+        st.none(),
+        st.sampled_from(("shop", "SHOP-SS", "ss", "ß", "σ", "%", "_", "\\", "'", "p-1", "k")),
+        texts(3),
+    )
+
+
+@st.composite
+def queries(draw: st.DrawFn) -> dict[str, Any]:
+    """Keyword arguments for ``Store.list``: filter, search, sort, order, limit and offset."""
+    return {
+        "filter": draw(st.one_of(st.none(), filters())),
+        "search": draw(search_terms()),
+        "sort": draw(st.sampled_from([None, *TOP_LEVEL_FIELDS])),
+        "order": draw(st.sampled_from(("asc", "desc"))),
+        "limit": draw(st.sampled_from((1, 3, 50, 100))),
+        "offset": draw(st.sampled_from((0, 0, 1, 4))),
+    }
+
+
+def invalid_filters() -> st.SearchStrategy[Any]:
+    """Filters that break a rule of the query language."""
+    top = st.sampled_from(list(TOP_LEVEL_FIELDS))
+    return st.one_of(
+        st.builds(lambda name: {name: 1}, st.sampled_from(("nope", "payload", "created_at", ""))),
+        st.builds(lambda v: {"retryCount": v}, st.one_of(st.text(max_size=3), st.booleans())),
+        st.builds(
+            lambda v: {"status": v}, texts(4).filter(lambda t: t not in Status._value2member_map_)
+        ),
+        st.builds(
+            lambda f, op: {f: {op: 1}}, top, st.sampled_from(("$where", "$regex", "$expr", "$size"))
+        ),
+        st.builds(
+            lambda p, v: {p: v},
+            _paths(),
+            st.one_of(st.lists(json_scalars(), max_size=2), st.just({"x": 1})),
+        ),
+        st.builds(lambda p: {p: {"$gt": None}}, _paths()),
+        st.builds(lambda p: {p: {"$in": [0] * (MAX_IN_VALUES + 1)}}, _paths()),
+        st.builds(lambda op: {op: []}, st.sampled_from(("$and", "$or", "$nor"))),
+        st.just({"payload.a..b": 1}),
+        st.just({"payload.0": 1}),
+        st.just("not json"),
+        st.just("[1, 2]"),
+    )

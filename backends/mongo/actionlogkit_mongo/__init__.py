@@ -1,0 +1,1 @@
+"""The mongo backend of actionlogkit (its store comes with the backend's own issue)."""

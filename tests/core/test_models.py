@@ -1,0 +1,173 @@
+"""The record model: the API's JSON exactly, both spellings in, strict values."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+
+from actionlogkit import ActionLog, ActionLogInput, ActionType, InvalidRecord, Status
+from actionlogkit._time import format_timestamp, parse_timestamp
+from actionlogkit.models import FIELD_NAMES, INPUT_FIELD_NAMES, validate_input
+from actionlogkit.testing import strategies
+from actionlogkit.testing._sample import minimal
+
+SEED_RECORD = {
+    "_id": "60f7b1b3e4b0e8b3f8b3f8b3",
+    "integrationId": "60f7b1b3e4b0e8b3f8b3f8b4",
+    "actionType": "create",
+    "entityType": "product",
+    "entityId": "60f7b1b3e4b0e8b3f8b3f8b5",
+    "status": "success",
+    "payload": {},
+    "response": {},
+    "errorMessage": "string",
+    "retryCount": 0,
+    "executionTime": 0,
+    "metadata": {},
+    "createdAt": "2023-01-15T08:00:00Z",
+    "updatedAt": "2023-01-15T10:30:00Z",
+}
+
+
+def test_the_api_example_record_validates_and_dumps_back() -> None:
+    """The API's example record reads in and dumps to the same keys, in the same order."""
+    record = ActionLog.model_validate(SEED_RECORD)
+    dumped = record.model_dump(mode="json", by_alias=True)
+    assert list(dumped) == list(SEED_RECORD)
+    assert dumped == {
+        **SEED_RECORD,
+        "createdAt": "2023-01-15T08:00:00.000Z",
+        "updatedAt": "2023-01-15T10:30:00.000Z",
+    }
+    assert record.id == "60f7b1b3e4b0e8b3f8b3f8b3"
+    assert record.integration_id == "60f7b1b3e4b0e8b3f8b3f8b4"
+    assert record.created_at == datetime(2023, 1, 15, 8, tzinfo=timezone.utc)
+
+
+def test_field_names_are_the_apis() -> None:
+    """The wire names are exactly the API's, in its order."""
+    assert tuple(SEED_RECORD) == FIELD_NAMES
+    assert (
+        tuple(k for k in SEED_RECORD if k not in ("_id", "createdAt", "updatedAt"))
+        == INPUT_FIELD_NAMES
+    )
+
+
+def test_enums_are_text() -> None:
+    """ActionType and Status are str enums whose values are the API's."""
+    assert [m.value for m in ActionType] == ["create", "update", "delete", "sync", "webhook"]
+    assert [m.value for m in Status] == ["pending", "success", "failed", "retrying"]
+    assert Status("failed") is Status.FAILED
+    assert isinstance(Status.FAILED, str)
+    assert str(ActionType.SYNC) == "sync"
+    assert f"{Status.PENDING}" == "pending"
+
+
+def test_python_and_wire_names_are_both_accepted() -> None:
+    """A body may use integrationId or integration_id; the model is the same."""
+    by_alias = ActionLogInput.model_validate(minimal(retryCount=2))
+    by_name = ActionLogInput.model_validate(
+        {
+            "integration_id": "shop-1",
+            "action_type": "create",
+            "entity_type": "product",
+            "status": "success",
+            "retry_count": 2,
+        }
+    )
+    assert by_alias == by_name
+
+
+def test_input_rejects_stored_fields() -> None:
+    """The create body cannot set _id, createdAt or updatedAt."""
+    for key in ("_id", "createdAt", "updatedAt", "id"):
+        with pytest.raises(InvalidRecord) as caught:
+            validate_input(minimal(**{key: "x"}))
+        assert caught.value.errors[0].field == key
+
+
+def test_timestamps_are_utc_milliseconds() -> None:
+    """Timestamps are converted to UTC, truncated to milliseconds and dumped with Z."""
+    record = ActionLog.model_validate(
+        {
+            **SEED_RECORD,
+            "createdAt": datetime(
+                2023, 1, 15, 9, 0, 0, 987_654, tzinfo=timezone(timedelta(hours=1))
+            ),
+        }
+    )
+    assert record.created_at == datetime(2023, 1, 15, 8, 0, 0, 987_000, tzinfo=timezone.utc)
+    assert record.model_dump(mode="json", by_alias=True)["createdAt"] == "2023-01-15T08:00:00.987Z"
+
+
+def test_records_are_immutable() -> None:
+    """A record's fields cannot be reassigned."""
+    record = ActionLog.model_validate(SEED_RECORD)
+    with pytest.raises(ValueError, match="frozen"):
+        record.status = Status.FAILED
+
+
+def test_invalid_record_lists_every_problem() -> None:
+    """InvalidRecord carries one FieldError per problem, with dotted places."""
+    with pytest.raises(InvalidRecord) as caught:
+        validate_input(
+            {
+                "actionType": "nope",
+                "status": "success",
+                "entityType": "x",
+                "payload": {"a": {"b.c": 1}},
+            }
+        )
+    fields = [error.field for error in caught.value.errors]
+    assert fields == ["integrationId", "actionType", "payload.a"]
+    assert "key 'b.c' must not contain '.'" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2023-01-15T08:00:00Z", "2023-01-15T08:00:00.000Z"),
+        ("2023-01-15T08:00:00.5Z", "2023-01-15T08:00:00.500Z"),
+        ("2023-01-15T08:00:00.123456789+02:00", "2023-01-15T06:00:00.123Z"),
+        ("2023-01-15T08:00", "2023-01-15T08:00:00.000Z"),
+        ("2023-01-15", "2023-01-15T00:00:00.000Z"),
+        ("2023-01-15 08:00:00-0130", "2023-01-15T09:30:00.000Z"),
+    ],
+)
+def test_iso_timestamps_parse_the_same_on_every_python(text: str, expected: str) -> None:
+    """ISO 8601 text parses by one grammar; text without an offset is UTC."""
+    assert format_timestamp(parse_timestamp(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["yesterday", "2023-13-01", "2023-01-15T25:00:00Z", "2023-01-15T08:00:00+24:00", ""]
+)
+def test_bad_timestamps_are_refused(text: str) -> None:
+    """Text that is not an ISO 8601 date-time raises ValueError."""
+    with pytest.raises(ValueError, match=r".+"):
+        parse_timestamp(text)
+
+
+@settings(max_examples=300)
+@given(strategies.records())
+def test_records_survive_json_round_trips(record: ActionLog) -> None:
+    """Any record dumped to JSON text and read back is the same record, to the JSON types."""
+    text = json.dumps(record.model_dump(mode="json", by_alias=True))
+    again = ActionLog.model_validate(json.loads(text))
+    assert again == record
+    assert json.dumps(again.model_dump(mode="json", by_alias=True)) == text
+
+
+@settings(max_examples=300)
+@given(strategies.record_inputs())
+def test_valid_bodies_validate_and_keep_their_values(body: dict[str, Any]) -> None:
+    """Any body the strategies make validates, and dumps back its own values."""
+    model = validate_input(body)
+    dumped = model.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if "executionTime" in body:  # a number of milliseconds is always kept as a float
+        body = {**body, "executionTime": float(body["executionTime"])}
+    assert json.dumps(dumped, sort_keys=True) == json.dumps(body, sort_keys=True)
