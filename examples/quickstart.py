@@ -46,9 +46,7 @@ def main() -> None:
         for log in failed.data:
             print(f"  {log.integration_id} {log.action_type} {log.entity_id}: {log.error_message}")
         slowest = store.list(sort="executionTime", order="desc", limit=1).data[0]
-        print(
         print(f"slowest: {slowest.entity_type} {slowest.action_type}, {slowest.execution_time} ms")
-        )
         print(f"calls mentioning 'price': {store.count(search='PRICE')}")
         slow_products = store.count({"entityType": "product", "executionTime": {"$gt": 100}})
         print(f"product calls above 100 ms: {slow_products}")
