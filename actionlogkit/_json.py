@@ -9,6 +9,7 @@ start with ``$``, so a dotted filter path names exactly one key on every backend
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 __all__ = [
@@ -113,11 +114,64 @@ def _copy_object(value: dict[Any, Any], path: str, depth: int) -> dict[str, Any]
     return result
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _Unusual(Exception):
+    """Raised by the fast copy for anything it does not handle; the careful copy takes over."""
+
+
+def _fast_copy(value: Any, depth: int) -> Any:
+    # The common case at the cost of a type test per value and no path bookkeeping: records are
+    # created on the callers' hot path. Anything unusual (an error, a subclass) goes to _copy.
+    kind = type(value)
+    if kind is str:
+        if "\x00" in value or (not value.isascii() and _SURROGATE.search(value)):
+            raise _Unusual
+        return value
+    if kind is int:
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            return value
+        raise _Unusual
+    if kind is float:
+        if value - value == 0.0:  # false for NaN and infinities
+            return value
+        raise _Unusual
+    if kind is bool or value is None:
+        return value
+    if depth >= MAX_DEPTH:
+        raise _Unusual
+    if kind is dict:
+        result = {}
+        for key, item in value.items():
+            if (
+                type(key) is not str
+                or not key
+                or "." in key
+                or key[0] == "$"
+                or "\x00" in key
+                or (not key.isascii() and _SURROGATE.search(key))
+            ):
+                raise _Unusual
+            result[key] = _fast_copy(item, depth + 1)
+        return result
+    if kind is list:
+        return [_fast_copy(item, depth + 1) for item in value]
+    raise _Unusual
+
+
 def copy_json_object(value: Any) -> dict[str, Any]:
     """Check that ``value`` is a storable JSON object and return a deep copy of it.
 
     Raises :class:`JsonError` naming the first offending place.
     """
+    if type(value) is dict:
+        try:
+            copied: dict[str, Any] = _fast_copy(value, 1)
+        except (_Unusual, RecursionError):
+            pass
+        else:
+            return copied
     if not isinstance(value, dict):
         raise JsonError("", f"expected a JSON object, got {type(value).__name__}")
     return _copy_object(value, "", 1)

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 
 from actionlogkit import ActionLog, ActionLogInput, ActionType, InvalidRecord, Status
+from actionlogkit._json import copy_json_object
 from actionlogkit._time import format_timestamp, parse_timestamp
-from actionlogkit.models import FIELD_NAMES, INPUT_FIELD_NAMES, validate_input
+from actionlogkit.models import FIELD_NAMES, INPUT_FIELD_NAMES, build_record, validate_input
 from actionlogkit.testing import strategies
 from actionlogkit.testing._sample import minimal
 
@@ -171,3 +172,37 @@ def test_valid_bodies_validate_and_keep_their_values(body: dict[str, Any]) -> No
     if "executionTime" in body:  # a number of milliseconds is always kept as a float
         body = {**body, "executionTime": float(body["executionTime"])}
     assert json.dumps(dumped, sort_keys=True) == json.dumps(body, sort_keys=True)
+
+
+def test_fast_record_assembly_matches_validation() -> None:
+    """build_record gives the very record that full validation of the same values gives."""
+    data = validate_input(minimal(payload={"a": [1, {"b": None}]}, retryCount=1))
+    stamp = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    built = build_record(data, record_id="ab" * 12, created_at=stamp, updated_at=stamp)
+    validated = ActionLog.model_validate(
+        {**data.model_dump(), "id": "ab" * 12, "created_at": stamp, "updated_at": stamp}
+    )
+    assert built == validated
+    assert built.model_dump(mode="json", by_alias=True) == validated.model_dump(
+        mode="json", by_alias=True
+    )
+    assert built.model_fields_set == validated.model_fields_set
+    assert built.model_copy(update={"retry_count": 2}).retry_count == 2
+
+
+def test_json_objects_are_copied_and_subclasses_become_plain_values() -> None:
+    """Valid JSON comes back as a deep copy; str enums and IntEnums become plain text and ints."""
+    import enum
+
+    class Colour(str, enum.Enum):
+        RED = "red"
+
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    source = {"a": {"b": [1, "x", None]}, "colour": Colour.RED, "level": Level.HIGH}
+    copied = copy_json_object(source)
+    assert copied == {"a": {"b": [1, "x", None]}, "colour": "red", "level": 3}
+    assert copied["a"] is not source["a"]
+    assert type(copied["colour"]) is str
+    assert type(copied["level"]) is int
