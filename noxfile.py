@@ -12,8 +12,6 @@ nox.options.error_on_missing_interpreters = True
 # backend → (extras to install, test directories)
 BACKENDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "memory": ((), ("tests/core",)),
-    "sql": (("sql",), ("tests/sql",)),
-    "mongo": (("mongo",), ("tests/mongo",)),
 }
 
 
