@@ -12,7 +12,10 @@ nox.options.error_on_missing_interpreters = True
 # backend → (extras to install, test directories)
 BACKENDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "memory": ((), ("tests/core",)),
+    "http": (("http",), ("tests/http", "tests/cli")),
 }
+# backend → dependency groups its tests need besides "test"
+TEST_GROUPS: dict[str, tuple[str, ...]] = {"http": ("test-http",)}
 
 
 def _sync(
@@ -36,7 +39,7 @@ def _sync(
 def tests(session: nox.Session, backend: str) -> None:
     """Run the tests of one backend (memory: the core's)."""
     extras, paths = BACKENDS[backend]
-    _sync(session, extras=extras, groups=("test",))
+    _sync(session, extras=extras, groups=("test", *TEST_GROUPS.get(backend, ())))
     session.run("pytest", *paths, *session.posargs)
 
 

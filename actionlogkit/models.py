@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     ValidationError,
+    WithJsonSchema,
 )
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
@@ -101,6 +102,8 @@ Timestamp = Annotated[
     datetime,
     AfterValidator(_time.to_timestamp),
     PlainSerializer(_time.format_timestamp, return_type=str, when_used="json"),
+    # The serializer's return type alone would document the output as any text.
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
 ]
 """A timezone-aware UTC datetime truncated to milliseconds; JSON ``2023-01-15T08:00:00.000Z``."""
 
