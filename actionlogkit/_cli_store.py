@@ -12,7 +12,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from actionlogkit._registry import open_store
@@ -90,10 +90,8 @@ def _opened(url: str) -> Iterator[Store]:
     except StoreError as exc:
         raise _Failure(f"the store failed: {exc}", _EXIT_FAILED) from exc
     finally:
-        try:
+        with suppress(StoreError):  # the command's own outcome is what the user needs to see
             store.close()
-        except StoreError:
-            pass  # the command's own outcome is what the user needs to see
 
 
 def _port(text: str) -> int:
@@ -161,9 +159,9 @@ def _cell(value: object) -> str:
 def _table(records: Sequence[ActionLog]) -> list[str]:
     rows = [[_cell(get(record)) for _, get in _TABLE_COLUMNS] for record in records]
     header = [name for name, _ in _TABLE_COLUMNS]
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
     return [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         for row in (header, *rows)
     ]
 
@@ -282,9 +280,9 @@ def register(subparsers: Any) -> None:
         description="List records as a table (or JSON lines with --json) and how many match.",
     )
     _add_store_option(listing)
-    listing.add_argument("--filter", metavar="JSON", help="a filter document of the query language")
-    listing.add_argument("--search", metavar="TEXT", help="text to look for (case-insensitive)")
-    listing.add_argument("--sort", metavar="FIELD", help="the field to sort by (default: createdAt)")
+    listing.add_argument("--filter", metavar="JSON", help="a filter document (query language)")
+    listing.add_argument("--search", metavar="TEXT", help="text to look for (any case)")
+    listing.add_argument("--sort", metavar="FIELD", help="field to sort by (default: createdAt)")
     listing.add_argument("--order", choices=("asc", "desc"), default="desc", help="default: desc")
     listing.add_argument(
         "--limit", type=int, default=DEFAULT_LIMIT, help="records to show, 1 to 100 (default: 50)"
@@ -297,12 +295,16 @@ def register(subparsers: Any) -> None:
     )
     listing.set_defaults(func=_list)
 
-    get = subparsers.add_parser("get", help="print one record as JSON", description="Print a record.")
+    get = subparsers.add_parser(
+        "get", help="print one record as JSON", description="Print one record as JSON."
+    )
     _add_store_option(get)
     get.add_argument("id", help="the record's _id")
     get.set_defaults(func=_get)
 
-    delete = subparsers.add_parser("delete", help="delete one record", description="Delete a record.")
+    delete = subparsers.add_parser(
+        "delete", help="delete one record", description="Delete one record."
+    )
     _add_store_option(delete)
     delete.add_argument("id", help="the record's _id")
     delete.set_defaults(func=_delete)

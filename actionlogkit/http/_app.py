@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.params import Depends
@@ -10,8 +11,9 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from actionlogkit import __version__
+from actionlogkit._registry import resolve_store
 from actionlogkit.http._errors import handle_http_exception, handle_unexpected
-from actionlogkit.http._router import DEFAULT_MAX_BODY_BYTES, router
+from actionlogkit.http._router import DEFAULT_MAX_BODY_BYTES, check_max_body_bytes, router
 from actionlogkit.store import Store
 
 __all__ = ["TITLE", "create_app"]
@@ -20,8 +22,8 @@ TITLE = "Integration Action Logs API"
 _DESCRIPTION = (
     "API for managing integration action logs: one record per call a service makes to a third "
     "party, with its status, timing, retries, payload and response.\n\n"
-    "Every error has the same body: `{\"success\": false, \"message\": \"...\", \"errors\": "
-    "[{\"field\": ..., \"message\": ...}]}`: 400 for a bad query, 404 for an unknown id, 413 for "
+    'Every error has the same body, `{"success": false, "message": "...", "errors": '
+    '[{"field": ..., "message": ...}]}`: 400 for a bad query, 404 for an unknown id, 413 for '
     "a body over the limit, 415 for a body that is not JSON, 422 for a body that is not a valid "
     "record, 503 when the store is unavailable."
 )
@@ -38,6 +40,8 @@ def create_app(
 ) -> FastAPI:
     """A FastAPI application serving the integration action log REST API over ``store``.
 
+    The store is ``app.state.store``.
+
     Args:
         store: a :class:`~actionlogkit.Store`, or a store URL opened now and closed when the
             application shuts down. A store passed in stays the caller's to close.
@@ -52,11 +56,21 @@ def create_app(
         StoreError: a store opened from a URL could not reach its storage.
 
     """
-    app = FastAPI(title=title, version=__version__, description=_DESCRIPTION)
+    check_max_body_bytes(max_body_bytes)
+    logs, opened = resolve_store(store)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if opened:
+                logs.close()
+
+    app = FastAPI(title=title, version=__version__, description=_DESCRIPTION, lifespan=lifespan)
+    app.state.store = logs
     app.include_router(
-        router(
-            store, prefix=prefix, dependencies=dependencies, max_body_bytes=max_body_bytes
-        )
+        router(logs, prefix=prefix, dependencies=dependencies, max_body_bytes=max_body_bytes)
     )
     app.add_exception_handler(HTTPException, handle_http_exception)
     app.add_exception_handler(Exception, handle_unexpected)

@@ -58,7 +58,7 @@ def error_response(
     errors: Iterable[FieldError | tuple[str | None, str]] = (),
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    """The error body with ``status``; each error is a (field, message) pair, field ``""`` → null."""
+    """The error body with ``status``; each error is a (field, message) pair, ``""`` for null."""
     return JSONResponse(
         {
             "success": False,
@@ -112,7 +112,8 @@ def response_for(exc: Exception) -> Response | None:
     if isinstance(exc, ActionLogKitError):
         return unexpected_error_response(exc)
     if isinstance(exc, HTTPException):
-        message = exc.detail if isinstance(exc.detail, str) else "request failed"
+        detail: object = exc.detail  # FastAPI's HTTPException allows any JSON value
+        message = detail if isinstance(detail, str) and detail else "request failed"
         return error_response(exc.status_code, message, headers=exc.headers)
     return None
 

@@ -33,7 +33,13 @@ from actionlogkit.query import (
 )
 from actionlogkit.store import Store
 
-__all__ = ["COLLECTION_PATH", "DEFAULT_MAX_BODY_BYTES", "SortField", "router"]
+__all__ = [
+    "COLLECTION_PATH",
+    "DEFAULT_MAX_BODY_BYTES",
+    "SortField",
+    "check_max_body_bytes",
+    "router",
+]
 
 DEFAULT_MAX_BODY_BYTES = 1_048_576
 """The largest request body accepted by default (1 MiB)."""
@@ -84,7 +90,9 @@ _ERROR_DOCS: dict[int | str, tuple[str, dict[str, Any]]] = {
         {
             "success": False,
             "message": "invalid query",
-            "errors": [{"field": "filter.retryCount.$gt", "message": "expected a number, got text"}],
+            "errors": [
+                {"field": "filter.retryCount.$gt", "message": "expected a number, got text"}
+            ],
         },
     ),
     404: (
@@ -153,7 +161,8 @@ def _responses(
     documented: dict[int | str, dict[str, Any]] = {
         ok: {"description": description, "content": {"application/json": {"example": example}}}
     }
-    for status in (*errors, 503, "default"):
+    statuses: tuple[int | str, ...] = (*errors, 503, "default")
+    for status in statuses:
         text, error_example = _ERROR_DOCS[status]
         documented[status] = {
             "model": ErrorResponse,
@@ -163,18 +172,26 @@ def _responses(
     return documented
 
 
-def _json(body: bytes, status: int = 200) -> Response:
+def _json(body: str, status: int = 200) -> Response:
     return Response(content=body, status_code=status, media_type="application/json")
 
 
-def _record_body(record: ActionLog) -> bytes:
+def _record_body(record: ActionLog) -> str:
     return RecordResponse.model_construct(success=True, data=record).model_dump_json(by_alias=True)
 
 
-def _page_body(page: Page) -> bytes:
+def _page_body(page: Page) -> str:
     return RecordListResponse.model_construct(
         success=True, data=page.data, total=page.total
     ).model_dump_json(by_alias=True)
+
+
+def check_max_body_bytes(max_body_bytes: object) -> None:
+    """Raise :class:`ConfigurationError` unless ``max_body_bytes`` is a positive integer."""
+    if isinstance(max_body_bytes, bool) or not isinstance(max_body_bytes, int):
+        raise ConfigurationError("max_body_bytes must be a positive integer")
+    if max_body_bytes < 1:
+        raise ConfigurationError("max_body_bytes must be a positive integer")
 
 
 def router(
@@ -201,10 +218,7 @@ def router(
         StoreError: a store opened from a URL could not reach its storage.
 
     """
-    if isinstance(max_body_bytes, bool) or not isinstance(max_body_bytes, int):
-        raise ConfigurationError("max_body_bytes must be a positive integer")
-    if max_body_bytes < 1:
-        raise ConfigurationError("max_body_bytes must be a positive integer")
+    check_max_body_bytes(max_body_bytes)
     logs, opened = resolve_store(store)
 
     @asynccontextmanager
@@ -240,6 +254,7 @@ def router(
         ),
     )
     def list_logs(
+        *,
         limit: Annotated[
             int, Query(ge=1, le=MAX_LIMIT, description="Maximum number of records to return")
         ] = DEFAULT_LIMIT,
