@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from types import FrameType
 from typing import Any
 
 from actionlogkit._registry import open_store
@@ -122,6 +125,33 @@ def _record_json(record: ActionLog, indent: int | None = None) -> str:
 # -- serve -----------------------------------------------------------------------------------------
 
 
+class _Stopped(Exception):
+    """Raised by SIGINT or SIGTERM once the server has shut down."""
+
+
+def _raise_stopped(signum: int, frame: FrameType | None) -> None:
+    raise _Stopped
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into :class:`_Stopped` while the server runs.
+
+    uvicorn shuts down gracefully on these signals and then raises them again for the handlers it
+    found installed: with these, ``serve`` closes its store and exits 0 instead of dying of the
+    signal (SIGTERM) or with a traceback (Ctrl-C).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, _raise_stopped) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def _serve(args: argparse.Namespace) -> int:
     def body() -> int:
         try:
@@ -142,7 +172,18 @@ def _serve(args: argparse.Namespace) -> int:
                 file=sys.stderr,
                 flush=True,
             )
-            uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+            try:
+                with _stopped_by_signals():
+                    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+            except _Stopped:
+                pass  # a clean stop: the store is closed on the way out
+            except SystemExit as exit_:
+                # uvicorn exits with its own codes (3: could not start); the frame promises 1.
+                if exit_.code not in (None, 0):
+                    raise _Failure(
+                        f"the server stopped with an error (e.g. port {args.port} in use)",
+                        _EXIT_FAILED,
+                    ) from None
         return 0
 
     return _run("serve", body)
