@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from actionlogkit import available_schemes
 
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the command line in a fresh interpreter and return what it did."""
+
+def _run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "actionlogkit.cli", *args],
         capture_output=True,
@@ -21,6 +23,12 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
         timeout=120,
         check=False,
     )
+
+
+@pytest.fixture
+def run_cli() -> RunCli:
+    """Run the command line in a fresh interpreter and return what it did."""
+    return _run_cli
 
 
 @pytest.fixture

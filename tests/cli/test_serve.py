@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +17,8 @@ import httpx
 import pytest
 
 from actionlogkit import open_store
-from tests.cli.conftest import run_cli
+
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 URL = "/integration-action-logs"
 BODY = {
@@ -147,7 +148,7 @@ def test_serve_uses_the_default_sqlite_file(tmp_path: Path, sqlite_url: str) -> 
         assert record.integration_id == "shop-1"
 
 
-def test_serve_with_an_unusable_store_exits_2() -> None:
+def test_serve_with_an_unusable_store_exits_2(run_cli: RunCli) -> None:
     """serve with a store URL that cannot be used exits 2 with one line, before listening."""
     result = run_cli("serve", "--store", "nosuchscheme://x", "--port", str(_free_port()))
     assert result.returncode == 2
@@ -155,7 +156,7 @@ def test_serve_with_an_unusable_store_exits_2() -> None:
     assert line.startswith("actionlogkit serve: error: --store nosuchscheme://x")
 
 
-def test_serve_on_a_busy_port_exits_1() -> None:
+def test_serve_on_a_busy_port_exits_1(run_cli: RunCli) -> None:
     """serve on a port already taken exits 1 and says why."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -168,7 +169,7 @@ def test_serve_on_a_busy_port_exits_1() -> None:
 
 
 @pytest.mark.parametrize("port", ["70000", "-1", "http"])
-def test_serve_with_a_bad_port_exits_2(port: str) -> None:
+def test_serve_with_a_bad_port_exits_2(port: str, run_cli: RunCli) -> None:
     """A port that is not a number from 0 to 65535 is an argument error, exit code 2."""
     result = run_cli("serve", "--store", "memory://", "--port", port)
     assert result.returncode == 2

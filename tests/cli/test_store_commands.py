@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,8 @@ import pytest
 
 from actionlogkit import open_store
 from actionlogkit.http import openapi_json
-from tests.cli.conftest import run_cli
+
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
@@ -48,7 +51,7 @@ def _one_line_error(result: Any, command: str) -> str:
 # -- list ------------------------------------------------------------------------------------------
 
 
-def test_list_prints_a_table_with_the_total(sqlite_url: str) -> None:
+def test_list_prints_a_table_with_the_total(sqlite_url: str, run_cli: RunCli) -> None:
     """list prints a header, one row per record newest first, and which records of how many."""
     records = _seed(sqlite_url, 5)
     result = run_cli("list", "--store", sqlite_url, "--limit", "3")
@@ -72,7 +75,7 @@ def test_list_prints_a_table_with_the_total(sqlite_url: str) -> None:
     assert lines[-1] == "records 1-3 of 5"
 
 
-def test_list_applies_filter_search_sort_order_offset(sqlite_url: str) -> None:
+def test_list_applies_filter_search_sort_order_offset(sqlite_url: str, run_cli: RunCli) -> None:
     """list's options are the query's: filter, search, sort, order, limit and offset."""
     records = _seed(sqlite_url, 8)
     result = run_cli(
@@ -100,7 +103,7 @@ def test_list_applies_filter_search_sort_order_offset(sqlite_url: str) -> None:
     assert result.stderr.strip() == "records 2-3 of 4"
 
 
-def test_list_json_prints_one_record_per_line(sqlite_url: str) -> None:
+def test_list_json_prints_one_record_per_line(sqlite_url: str, run_cli: RunCli) -> None:
     """--json prints each record as one JSON line in the API's format, the count on stderr."""
     records = _seed(sqlite_url, 3)
     result = run_cli("list", "--store", sqlite_url, "--json")
@@ -109,14 +112,14 @@ def test_list_json_prints_one_record_per_line(sqlite_url: str) -> None:
     assert result.stderr.strip() == "records 1-3 of 3"
 
 
-def test_list_on_an_empty_store_says_so(sqlite_url: str) -> None:
+def test_list_on_an_empty_store_says_so(sqlite_url: str, run_cli: RunCli) -> None:
     """With no matches list prints that nothing matches and exits 0."""
     result = run_cli("list", "--store", sqlite_url)
     assert result.returncode == 0
     assert result.stdout == "no records match\n"
 
 
-def test_list_memory_store_is_empty() -> None:
+def test_list_memory_store_is_empty(run_cli: RunCli) -> None:
     """memory:// is a fresh empty store for each command."""
     result = run_cli("list", "--store", "memory://", "--json")
     assert result.returncode == 0
@@ -125,7 +128,7 @@ def test_list_memory_store_is_empty() -> None:
 
 
 def test_list_default_store_is_the_sqlite_file_in_the_working_directory(
-    sqlite_url: str, tmp_path: Path
+    sqlite_url: str, tmp_path: Path, run_cli: RunCli
 ) -> None:
     """Without --store the commands use actionlogs.db in the working directory."""
     [record] = _seed(f"sqlite:///{tmp_path / 'actionlogs.db'}", 1)
@@ -146,7 +149,7 @@ def test_list_default_store_is_the_sqlite_file_in_the_working_directory(
         (["--search", "x" * 300], "search"),
     ],
 )
-def test_list_bad_query_exits_2_with_one_line(args: list[str], place: str) -> None:
+def test_list_bad_query_exits_2_with_one_line(args: list[str], place: str, run_cli: RunCli) -> None:
     """A query the language refuses is a one-line error naming the place, exit code 2."""
     result = run_cli("list", "--store", "memory://", *args)
     assert result.returncode == 2
@@ -158,7 +161,7 @@ def test_list_bad_query_exits_2_with_one_line(args: list[str], place: str) -> No
     "args",
     [["--limit", "x"], ["--order", "up"], ["--bogus"], ["--offset", "1.5"]],
 )
-def test_list_bad_arguments_exit_2(args: list[str]) -> None:
+def test_list_bad_arguments_exit_2(args: list[str], run_cli: RunCli) -> None:
     """Arguments argparse refuses give its usage and one error line, exit code 2."""
     result = run_cli("list", "--store", "memory://", *args)
     assert result.returncode == 2
@@ -168,14 +171,14 @@ def test_list_bad_arguments_exit_2(args: list[str]) -> None:
 
 
 @pytest.mark.parametrize("url", ["nonsense", "nosuchscheme://x", "memory://somewhere"])
-def test_unusable_store_url_exits_2(url: str) -> None:
+def test_unusable_store_url_exits_2(url: str, run_cli: RunCli) -> None:
     """A store URL that cannot be used here is a one-line error, exit code 2."""
     result = run_cli("list", "--store", url)
     assert result.returncode == 2
     assert "--store" in _one_line_error(result, "list")
 
 
-def test_store_failure_exits_1(tmp_path: Path, sqlite_url: str) -> None:
+def test_store_failure_exits_1(tmp_path: Path, sqlite_url: str, run_cli: RunCli) -> None:
     """A store that cannot be opened (an SQLite file in a missing directory) exits 1."""
     url = f"sqlite:///{tmp_path / 'missing' / 'dir' / 'logs.db'}"
     result = run_cli("list", "--store", url)
@@ -183,7 +186,7 @@ def test_store_failure_exits_1(tmp_path: Path, sqlite_url: str) -> None:
     _one_line_error(result, "list")
 
 
-def test_password_is_not_echoed_in_errors() -> None:
+def test_password_is_not_echoed_in_errors(run_cli: RunCli) -> None:
     """An error about a store URL hides the URL's password."""
     result = run_cli("list", "--store", "nosuchscheme://user:hunter2@host/db")
     assert result.returncode == 2
@@ -194,7 +197,7 @@ def test_password_is_not_echoed_in_errors() -> None:
 # -- get, delete ----------------------------------------------------------------------------------
 
 
-def test_get_prints_the_record_as_json(sqlite_url: str) -> None:
+def test_get_prints_the_record_as_json(sqlite_url: str, run_cli: RunCli) -> None:
     """get prints the record in the API's JSON."""
     records = _seed(sqlite_url, 2)
     result = run_cli("get", "--store", sqlite_url, records[1]["_id"])
@@ -202,7 +205,7 @@ def test_get_prints_the_record_as_json(sqlite_url: str) -> None:
     assert json.loads(result.stdout) == records[1]
 
 
-def test_delete_removes_the_record(sqlite_url: str) -> None:
+def test_delete_removes_the_record(sqlite_url: str, run_cli: RunCli) -> None:
     """delete removes the record and says so; get then fails with exit code 1."""
     records = _seed(sqlite_url, 2)
     deleted = records[0]["_id"]
@@ -217,7 +220,7 @@ def test_delete_removes_the_record(sqlite_url: str) -> None:
 
 @pytest.mark.parametrize("command", ["get", "delete"])
 @pytest.mark.parametrize("record_id", ["60f7b1b3e4b0e8b3f8b3f8b3", "not-an-id"])
-def test_unknown_id_exits_1_with_one_line(command: str, record_id: str) -> None:
+def test_unknown_id_exits_1_with_one_line(command: str, record_id: str, run_cli: RunCli) -> None:
     """get and delete of an id no record has are a one-line error, exit code 1."""
     result = run_cli(command, "--store", "memory://", record_id)
     assert result.returncode == 1
@@ -225,7 +228,7 @@ def test_unknown_id_exits_1_with_one_line(command: str, record_id: str) -> None:
 
 
 @pytest.mark.parametrize("command", ["get", "delete"])
-def test_missing_id_argument_exits_2(command: str) -> None:
+def test_missing_id_argument_exits_2(command: str, run_cli: RunCli) -> None:
     """get and delete without an id are an argument error, exit code 2."""
     result = run_cli(command, "--store", "memory://")
     assert result.returncode == 2
@@ -234,7 +237,7 @@ def test_missing_id_argument_exits_2(command: str) -> None:
 # -- openapi --------------------------------------------------------------------------------------
 
 
-def test_openapi_writes_the_document(tmp_path: Path) -> None:
+def test_openapi_writes_the_document(tmp_path: Path, run_cli: RunCli) -> None:
     """openapi --output writes the document committed as docs/openapi.json; without it, stdout."""
     target = tmp_path / "openapi.json"
     result = run_cli("openapi", "--output", str(target))
@@ -244,7 +247,7 @@ def test_openapi_writes_the_document(tmp_path: Path) -> None:
     assert printed.stdout == openapi_json()
 
 
-def test_openapi_to_an_unwritable_place_exits_1(tmp_path: Path) -> None:
+def test_openapi_to_an_unwritable_place_exits_1(tmp_path: Path, run_cli: RunCli) -> None:
     """openapi to a path that cannot be written is a one-line error, exit code 1."""
     result = run_cli("openapi", "--output", str(tmp_path / "no" / "such" / "dir.json"))
     assert result.returncode == 1
