@@ -12,7 +12,7 @@ from email.message import Message as _MimeHeader
 from typing import Any
 
 from fastapi.routing import APIRoute
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Message
 
@@ -114,6 +114,9 @@ def route_class(max_body_bytes: int) -> type[APIRoute]:
                     if reads_body:
                         request = await _read_body(request, max_body_bytes)
                     return await handler(request)
+                except ClientDisconnect:
+                    # The client left while sending its body: nobody reads this answer.
+                    return Response(status_code=400)
                 except Exception as exc:
                     response = response_for(exc)
                     if response is None:

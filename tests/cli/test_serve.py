@@ -130,6 +130,22 @@ def test_serve_refuses_a_streamed_body_over_the_limit() -> None:
         assert client.get(URL).json()["total"] == 0
 
 
+def test_serve_shrugs_off_a_client_that_leaves_mid_body() -> None:
+    """A client that disconnects while sending its body leaves no error in the log."""
+    with _serving("--store", "memory://") as server:
+        port = int(server.base.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            raw.sendall(
+                f"POST {URL} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+                '{"integrationId": '.encode()
+            )
+        time.sleep(0.5)
+        assert httpx.get(f"{server.base}{URL}").json()["total"] == 0
+    assert "Traceback" not in server.stderr
+    assert "unexpected error" not in server.stderr
+
+
 def test_serve_allows_configured_cors_origins() -> None:
     """--cors-origin lets that origin call the API from a browser."""
     args = ("--store", "memory://", "--cors-origin", "https://admin.example")
