@@ -37,7 +37,11 @@ import httpx
 from actionlogkit import open_store
 
 PATH = "/integration-action-logs"
+# From the cheapest to the dearest for the store: none (the newest page), an indexed pair, a
+# range over many matches, a path inside the payload (read from every record's JSON).
 FILTERS: dict[str, dict[str, Any]] = {
+    "none": {},
+    "integration and status": {"integrationId": "shop-7", "status": "failed"},
     "status and retries": {"status": "failed", "retryCount": {"$gte": 2}},
     "payload path": {"payload.region": "eu", "actionType": "sync"},
 }
@@ -173,7 +177,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each phase")
-    parser.add_argument("--concurrency", type=int, default=8, help="workers in the load phase")
+    parser.add_argument("--concurrency", type=int, default=4, help="workers in the load phase")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as directory:
