@@ -45,6 +45,16 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # A repeated key would silently keep its last value; the query language refuses it too.
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
 def _check_json(body: bytes) -> None:
     """Refuse a body that is not one JSON object, before FastAPI reads it with laxer rules."""
     if not body.strip():
@@ -52,12 +62,12 @@ def _check_json(body: bytes) -> None:
             BAD_BODY_STATUS, "invalid record", [FieldError("", "a JSON object is required")]
         )
     try:
-        document = json.loads(body, parse_constant=_reject_constant)
+        document = json.loads(body, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except RecursionError:
         raise RequestRejected(
             BAD_BODY_STATUS, "invalid record", [FieldError("", "the JSON is nested too deeply")]
         ) from None
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, integers of > 4300 digits
+    except ValueError as exc:  # syntax, encoding, NaN, duplicate keys, integers of > 4300 digits
         raise RequestRejected(
             BAD_BODY_STATUS, "invalid record", [FieldError("", f"not valid JSON ({exc})")]
         ) from None

@@ -377,6 +377,8 @@ def test_create_invalid_field_is_a_422_naming_it(
         b"\xff\xfe",
         b'{"integrationId": NaN}',
         b'{"executionTime": Infinity}',
+        b'{"integrationId": "a", "integrationId": "b"}',
+        b'{"payload": {"k": 1, "k": 2}}',
         b'{"retryCount": ' + b"9" * 5000 + b"}",
         b"[" * 200_000 + b"]" * 200_000,
         b'{"payload": ' + b'{"a": ' * 100_000 + b"1" + b"}" * 100_001,
