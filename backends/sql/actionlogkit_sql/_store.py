@@ -1,0 +1,216 @@
+"""``SQLStore``: integration action logs in a SQLite file or a PostgreSQL database."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, delete, func, select
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import IntegrityError
+
+from actionlogkit.errors import Conflict
+from actionlogkit.models import ActionLog, ActionType, Status
+from actionlogkit.query import Node, Query, search_text
+from actionlogkit.store import Store
+from actionlogkit_sql._compiler import QueryCompiler
+from actionlogkit_sql._database import Database
+from actionlogkit_sql._schema import COLUMN_NAMES, ensure_schema, log_table
+from actionlogkit_sql._types import json_text, to_epoch_ms
+
+__all__ = ["DEFAULT_TABLE_NAME", "SQLStore"]
+
+DEFAULT_TABLE_NAME = "integration_action_logs"
+
+_ACTION_TYPES = {member.value: member for member in ActionType}
+_STATUSES = {member.value: member for member in Status}
+_RECORD_COLUMNS = COLUMN_NAMES[:-1]  # all but search_key
+_JSON_COLUMNS = frozenset({"payload", "response", "metadata"})
+_UNIQUE_VIOLATION = "23505"
+
+
+def _text_of(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def _is_duplicate_id(exc: IntegrityError) -> bool:
+    cause = exc.orig
+    if getattr(cause, "sqlstate", None) == _UNIQUE_VIOLATION:
+        return True
+    return "UNIQUE constraint failed" in str(cause)
+
+
+def _write_statements(
+    quote: Callable[[str], str], table_name: str, postgresql: bool
+) -> tuple[str, str]:
+    """The insert and replace statements, for DBAPI parameter tuples in COLUMN_NAMES order.
+
+    Written out rather than compiled per call: writes are the hot path. Only the checked table
+    name and the fixed column names, quoted by the dialect, go into the text.
+    """
+    marker = "%s" if postgresql else "?"
+    places = [
+        f"CAST({marker} AS jsonb)" if postgresql and name in _JSON_COLUMNS else marker
+        for name in COLUMN_NAMES
+    ]
+    table = quote(table_name)
+    columns = ", ".join(quote(name) for name in COLUMN_NAMES)
+    insert = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(places)})"  # noqa: S608 - see above
+    assignments = ", ".join(
+        f"{quote(name)} = {place}" for name, place in zip(COLUMN_NAMES[1:], places[1:], strict=True)
+    )
+    replace = f"UPDATE {table} SET {assignments} WHERE {quote('id')} = {marker}"  # noqa: S608 - see above
+    return insert, replace
+
+
+class SQLStore(Store):
+    """Keeps integration action logs in SQLite or PostgreSQL, through SQLAlchemy Core.
+
+    Args:
+        engine_or_url: a URL (``sqlite:///logs.db``, ``sqlite://`` for a private in-memory
+            database, ``postgresql+psycopg://user:pw@host/db``) or a SQLAlchemy
+            :class:`~sqlalchemy.Engine` on SQLite (sqlite3) or PostgreSQL (psycopg 3). The store
+            disposes an engine it created when closed, never one it was given.
+        table_name: the log table; letters, digits and underscores, at most 40 characters.
+        create_schema: create the table, its indexes and its version record when missing. With
+            ``False`` a missing table is a :class:`~actionlogkit.ConfigurationError`.
+
+    Raises:
+        ConfigurationError: an unusable URL, engine or table name, or an existing table of another
+            layout or schema version.
+        StoreError: the database cannot be reached.
+
+    """
+
+    schemes = ("sqlite", "postgresql")
+
+    def __init__(
+        self,
+        engine_or_url: Engine | str | URL,
+        *,
+        table_name: str = DEFAULT_TABLE_NAME,
+        create_schema: bool = True,
+    ) -> None:
+        tables = log_table(table_name)
+        self._database = Database(engine_or_url)
+        try:
+            self._database.setup()
+            self._database.write(lambda c: ensure_schema(c, tables, create=create_schema))
+        except BaseException:
+            self._database.dispose()
+            raise
+        self._table = tables.logs
+        self._postgresql = self._database.dialect == "postgresql"
+        self._compiler = QueryCompiler(self._table, self._database.dialect)
+        self._selected = [self._table.c[name] for name in _RECORD_COLUMNS]
+        self._insert_sql, self._replace_sql = _write_statements(
+            self._database.engine.dialect.identifier_preparer.quote, table_name, self._postgresql
+        )
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine the store works through."""
+        return self._database.engine
+
+    @property
+    def table_name(self) -> str:
+        """The name of the log table."""
+        return self._table.name
+
+    # -- rows -------------------------------------------------------------------------------------
+
+    def _parameters(self, record: ActionLog) -> tuple[Any, ...]:
+        """The insert statement's parameters for one record, in :data:`COLUMN_NAMES` order."""
+        values = record.__dict__
+        postgresql = self._postgresql
+        payload = values["payload"]
+        response = values["response"]
+        metadata = values["metadata"]
+        created: datetime = values["created_at"]
+        updated: datetime = values["updated_at"]
+        return (
+            values["id"],
+            values["integration_id"],
+            _text_of(values["action_type"]),
+            values["entity_type"],
+            values["entity_id"],
+            _text_of(values["status"]),
+            None if payload is None else json_text(payload, postgresql=postgresql),
+            None if response is None else json_text(response, postgresql=postgresql),
+            values["error_message"],
+            values["retry_count"],
+            values["execution_time"],
+            None if metadata is None else json_text(metadata, postgresql=postgresql),
+            created if postgresql else to_epoch_ms(created),
+            updated if postgresql else to_epoch_ms(updated),
+            search_text(record).encode(),
+        )
+
+    @staticmethod
+    def _record(row: Row[Any]) -> ActionLog:
+        # The row was a valid record when written: assemble it without validating it again.
+        values = dict(zip(_RECORD_COLUMNS, row, strict=True))
+        values["action_type"] = _ACTION_TYPES[values["action_type"]]
+        values["status"] = _STATUSES[values["status"]]
+        return ActionLog.model_construct(**values)
+
+    # -- the primitives ---------------------------------------------------------------------------
+
+    def _insert(self, records: Sequence[ActionLog]) -> None:
+        rows = [self._parameters(record) for record in records]
+
+        def insert(connection: Connection) -> None:
+            connection.exec_driver_sql(self._insert_sql, rows if len(rows) > 1 else rows[0])
+
+        try:
+            self._database.write(insert)
+        except IntegrityError as exc:
+            if _is_duplicate_id(exc):
+                raise Conflict("a record with one of these ids is already stored") from exc
+            raise
+
+    def _fetch(self, record_id: str) -> ActionLog | None:
+        statement = select(*self._selected).where(self._table.c.id == record_id)
+        row = self._database.read(lambda c: c.execute(statement).first())
+        return None if row is None else self._record(row)
+
+    def _replace(self, record: ActionLog) -> bool:
+        parameters = self._parameters(record)
+        arguments = (*parameters[1:], parameters[0])
+        return self._database.write(
+            lambda c: c.exec_driver_sql(self._replace_sql, arguments).rowcount == 1
+        )
+
+    def _remove(self, record_id: str) -> bool:
+        statement = delete(self._table).where(self._table.c.id == record_id)
+        return self._database.write(lambda c: c.execute(statement).rowcount == 1)
+
+    def _remove_matching(self, filter: Node | None, search: str | None) -> int:
+        statement = delete(self._table).where(self._compiler.where(filter, search))
+        deleted: int = self._database.write(lambda c: c.execute(statement).rowcount)
+        return deleted
+
+    def _select(self, query: Query) -> builtins.list[ActionLog]:
+        statement = (
+            select(*self._selected)
+            .where(self._compiler.where(query.filter, query.search))
+            .order_by(*self._compiler.order_by(query))
+            .limit(query.limit)
+            .offset(query.offset)
+        )
+        rows = self._database.read(lambda c: c.execute(statement).all())
+        return [self._record(row) for row in rows]
+
+    def _count(self, filter: Node | None, search: str | None) -> int:
+        statement = (
+            select(func.count())
+            .select_from(self._table)
+            .where(self._compiler.where(filter, search))
+        )
+        return self._database.read(lambda c: int(c.execute(statement).scalar_one()))
+
+    def _close(self) -> None:
+        self._database.dispose()
