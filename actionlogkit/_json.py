@@ -1,10 +1,10 @@
 """The JSON that ``payload``, ``response`` and ``metadata`` may hold, the same on every backend.
 
 Values are ``None``, booleans, integers within ±2**53 (exact as doubles everywhere), finite floats,
-text, lists and objects. A float ``-0.0`` is kept as ``0.0``: PostgreSQL's ``jsonb`` has no negative
-zero, so no backend keeps one. Text and keys may not contain NUL (PostgreSQL cannot store it) or lone
-surrogates (not encodable as UTF-8). Object keys are non-empty and may neither contain ``.`` nor
-start with ``$``, so a dotted filter path names exactly one key on every backend.
+text, lists and objects. A float ``-0.0`` is kept as ``0.0``: PostgreSQL's ``jsonb`` has no
+negative zero, so no backend keeps one. Text and keys may not contain NUL (PostgreSQL cannot store
+it) or lone surrogates (not encodable as UTF-8). Object keys are non-empty and may neither contain
+``.`` nor start with ``$``, so a dotted filter path names exactly one key on every backend.
 """
 
 from __future__ import annotations

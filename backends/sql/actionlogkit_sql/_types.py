@@ -78,7 +78,7 @@ class UTCTimestamp(TypeDecorator[datetime]):
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         """``timestamptz(3)`` on PostgreSQL, a 64-bit integer elsewhere."""
         if dialect.name == "postgresql":
-            return dialect.type_descriptor(TIMESTAMP(timezone=True, precision=3))
+            return TIMESTAMP(timezone=True, precision=3)
         return dialect.type_descriptor(BigInteger())
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
