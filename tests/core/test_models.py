@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -171,7 +172,29 @@ def test_valid_bodies_validate_and_keep_their_values(body: dict[str, Any]) -> No
     dumped = model.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if "executionTime" in body:  # a number of milliseconds is always kept as a float
         body = {**body, "executionTime": float(body["executionTime"])}
-    assert json.dumps(dumped, sort_keys=True) == json.dumps(body, sort_keys=True)
+    assert json.dumps(dumped, sort_keys=True) == json.dumps(_positive_zero(body), sort_keys=True)
+
+
+def _positive_zero(value: Any) -> Any:
+    if isinstance(value, float):
+        return value + 0.0
+    if isinstance(value, dict):
+        return {key: _positive_zero(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_positive_zero(item) for item in value]
+    return value
+
+
+def test_negative_zero_is_kept_as_zero() -> None:
+    """-0.0 in JSON values and in executionTime is stored as 0.0, which every backend can keep."""
+    model = validate_input(
+        minimal(executionTime=-0.0, payload={"a": -0.0, "b": [-0.0, {"c": -0.0}]})
+    )
+    dumped = json.dumps(model.model_dump(mode="json", by_alias=True))
+    assert "-0.0" not in dumped
+    assert model.payload == {"a": 0.0, "b": [0.0, {"c": 0.0}]}
+    assert model.execution_time is not None
+    assert math.copysign(1.0, model.execution_time) == 1.0
 
 
 def test_fast_record_assembly_matches_validation() -> None:
