@@ -39,6 +39,7 @@ _SQLITE_DRIVERS = ("sqlite", "sqlite+pysqlite")
 _POSTGRESQL_DRIVERS = ("postgresql", "postgresql+psycopg")
 _SQLITE_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (named in sqlite3 from Python 3.11)
 _PREPARED = "actionlogkit_prepared"
+MIN_SQLITE = (3, 38, 0)  # JSON functions built in, and the -> operator
 
 Dialect = Literal["sqlite", "postgresql"]
 
@@ -101,6 +102,11 @@ class Database:
             raise ConfigurationError(
                 "SQLStore takes a database URL or a SQLAlchemy Engine, "
                 f"not {type(engine_or_url).__name__}"
+            )
+        if engine.dialect.name == "sqlite" and sqlite3.sqlite_version_info < MIN_SQLITE:
+            raise ConfigurationError(
+                f"SQLStore needs SQLite {'.'.join(map(str, MIN_SQLITE))} or later; this Python's "
+                f"sqlite3 module has {sqlite3.sqlite_version}"
             )
         self.engine = engine
         self.dialect: Dialect = "postgresql" if engine.dialect.name == "postgresql" else "sqlite"
