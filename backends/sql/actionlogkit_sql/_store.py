@@ -32,10 +32,6 @@ _JSON_COLUMNS = frozenset({"payload", "response", "metadata"})
 _UNIQUE_VIOLATION = "23505"
 
 
-def _text_of(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
-
-
 def _is_duplicate_id(exc: IntegrityError) -> bool:
     cause = exc.orig
     if getattr(cause, "sqlstate", None) == _UNIQUE_VIOLATION:
@@ -123,21 +119,26 @@ class SQLStore(Store):
     # -- rows -------------------------------------------------------------------------------------
 
     def _parameters(self, record: ActionLog) -> tuple[Any, ...]:
-        """The insert statement's parameters for one record, in :data:`COLUMN_NAMES` order."""
+        """The insert statement's parameters for one record, in :data:`COLUMN_NAMES` order.
+
+        On the hot path of every write: attributes are read once, from the record's dict.
+        """
         values = record.__dict__
         postgresql = self._postgresql
         payload = values["payload"]
         response = values["response"]
         metadata = values["metadata"]
+        action = values["action_type"]
+        status = values["status"]
         created: datetime = values["created_at"]
         updated: datetime = values["updated_at"]
         return (
             values["id"],
             values["integration_id"],
-            _text_of(values["action_type"]),
+            action.value if isinstance(action, Enum) else action,
             values["entity_type"],
             values["entity_id"],
-            _text_of(values["status"]),
+            status.value if isinstance(status, Enum) else status,
             None if payload is None else json_text(payload, postgresql=postgresql),
             None if response is None else json_text(response, postgresql=postgresql),
             values["error_message"],
