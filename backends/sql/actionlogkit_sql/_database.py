@@ -26,7 +26,7 @@ from sqlalchemy.pool import StaticPool
 
 from actionlogkit.errors import ConfigurationError, StoreError
 
-__all__ = ["BUSY_RETRIES", "BUSY_TIMEOUT_MS", "Database"]
+__all__ = ["BUSY_RETRIES", "BUSY_TIMEOUT_MS", "Database", "driver_error"]
 
 T = TypeVar("T")
 
@@ -65,8 +65,13 @@ def _is_memory(url: URL) -> bool:
     return url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
 
 
+def driver_error(exc: BaseException) -> BaseException:
+    """The driver's own exception: SQLAlchemy's wrapper taken off."""
+    return exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+
+
 def _is_busy(exc: BaseException) -> bool:
-    cause = exc.orig if isinstance(exc, DBAPIError) else exc
+    cause = driver_error(exc)
     if not isinstance(cause, sqlite3.OperationalError):
         return False
     code = getattr(cause, "sqlite_errorcode", None)  # Python 3.11+
@@ -116,15 +121,20 @@ class Database:
     def _create_engine(self, url: URL) -> Engine:
         if url.get_backend_name() == "postgresql":
             return create_engine(url, connect_args={"connect_timeout": _CONNECT_TIMEOUT_S})
+        # sqlite3 in autocommit mode: the store issues BEGIN IMMEDIATE and COMMIT itself.
         if self.memory:
             return create_engine(
-                url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+                url,
+                poolclass=StaticPool,
+                connect_args={"check_same_thread": False},
+                isolation_level="AUTOCOMMIT",
             )
         return create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
             pool_size=8,
             max_overflow=24,
+            isolation_level="AUTOCOMMIT",
         )
 
     @property
@@ -142,7 +152,8 @@ class Database:
             except DBAPIError as exc:
                 raise StoreError(f"cannot connect to {self.location}: {exc.orig}") from exc
             try:
-                if autocommit:
+                if autocommit and not (self.owns_engine and self.dialect == "sqlite"):
+                    # Switched for this checkout only, and back when it is returned.
                     connection = connection.execution_options(isolation_level="AUTOCOMMIT")
                 if self.dialect == "sqlite" and not connection.info.get(_PREPARED):
                     self._prepare_sqlite(connection)
@@ -165,7 +176,7 @@ class Database:
         for tries in range(BUSY_RETRIES + 1):
             try:
                 return attempt()
-            except DBAPIError as exc:
+            except (DBAPIError, sqlite3.OperationalError) as exc:
                 if not _is_busy(exc):
                     raise
                 if tries == BUSY_RETRIES:
@@ -196,18 +207,34 @@ class Database:
 
     def _sqlite_transaction(self, work: Callable[[Connection], T]) -> T:
         with self._connection(autocommit=True) as connection:
+            raw: Any = connection.connection.dbapi_connection
             # IMMEDIATE takes the write lock now, waiting for it under the busy timeout; a
             # deferred transaction could fail later, when reading turns into writing.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            raw.execute("BEGIN IMMEDIATE")
             try:
                 result = work(connection)
-                connection.exec_driver_sql("COMMIT")
+                raw.execute("COMMIT")
             except BaseException:
-                raw: Any = connection.connection.dbapi_connection
-                if raw is not None and raw.in_transaction:
+                if raw.in_transaction:
                     raw.rollback()
                 raise
             return result
+
+    @staticmethod
+    def run_driver_sql(connection: Connection, statement: str, rows: list[tuple[Any, ...]]) -> int:
+        """Run a prepared statement for each row on the DBAPI cursor itself; return the rowcount.
+
+        For the write path, where SQLAlchemy's per-call work would cost as much as the insert.
+        """
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            if len(rows) == 1:
+                cursor.execute(statement, rows[0])
+            else:
+                cursor.executemany(statement, rows)
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
 
     def setup(self) -> None:
         """Switch a SQLite file to WAL (a setting of the file, kept from then on)."""

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import builtins
+import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, delete, func, select
+from sqlalchemy import Engine, Row, delete, func, select
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import IntegrityError
 
 from actionlogkit.errors import Conflict
 from actionlogkit.models import ActionLog, ActionType, Status
 from actionlogkit.query import Node, Query, search_text
 from actionlogkit.store import Store
 from actionlogkit_sql._compiler import QueryCompiler
-from actionlogkit_sql._database import Database
+from actionlogkit_sql._database import Database, driver_error
 from actionlogkit_sql._schema import COLUMN_NAMES, ensure_schema, log_table
 from actionlogkit_sql._types import json_text, to_epoch_ms
 
@@ -32,11 +32,11 @@ _JSON_COLUMNS = frozenset({"payload", "response", "metadata"})
 _UNIQUE_VIOLATION = "23505"
 
 
-def _is_duplicate_id(exc: IntegrityError) -> bool:
-    cause = exc.orig
+def _is_duplicate_id(exc: BaseException) -> bool:
+    cause = driver_error(exc)
     if getattr(cause, "sqlstate", None) == _UNIQUE_VIOLATION:
         return True
-    return "UNIQUE constraint failed" in str(cause)
+    return isinstance(cause, sqlite3.IntegrityError) and "UNIQUE constraint failed" in str(cause)
 
 
 def _write_statements(
@@ -163,12 +163,9 @@ class SQLStore(Store):
     def _insert(self, records: Sequence[ActionLog]) -> None:
         rows = [self._parameters(record) for record in records]
 
-        def insert(connection: Connection) -> None:
-            connection.exec_driver_sql(self._insert_sql, rows if len(rows) > 1 else rows[0])
-
         try:
-            self._database.write(insert)
-        except IntegrityError as exc:
+            self._database.write(lambda c: self._database.run_driver_sql(c, self._insert_sql, rows))
+        except Exception as exc:
             if _is_duplicate_id(exc):
                 raise Conflict("a record with one of these ids is already stored") from exc
             raise
@@ -182,7 +179,7 @@ class SQLStore(Store):
         parameters = self._parameters(record)
         arguments = (*parameters[1:], parameters[0])
         return self._database.write(
-            lambda c: c.exec_driver_sql(self._replace_sql, arguments).rowcount == 1
+            lambda c: self._database.run_driver_sql(c, self._replace_sql, [arguments]) == 1
         )
 
     def _remove(self, record_id: str) -> bool:
