@@ -229,3 +229,15 @@ def test_json_objects_are_copied_and_subclasses_become_plain_values() -> None:
     assert copied["a"] is not source["a"]
     assert type(copied["colour"]) is str
     assert type(copied["level"]) is int
+
+
+@settings(max_examples=300)
+@given(strategies.json_objects(depth=4))
+def test_fast_json_copy_matches_the_careful_one(value: dict[str, Any]) -> None:
+    """The fast path of copy_json_object gives exactly what the careful, path-naming copy gives."""
+    from actionlogkit._json import _copy_object
+
+    fast = copy_json_object(value)
+    careful = _copy_object(value, "", 1)
+    assert json.dumps(fast, sort_keys=True) == json.dumps(careful, sort_keys=True)
+    assert fast == careful
