@@ -14,6 +14,12 @@ from actionlogkit.testing._sample import minimal
 
 INDEXES = {
     "integration_action_logs_integration_created": ["integration_id", "created_at", "id"],
+    "integration_action_logs_integration_status": [
+        "integration_id",
+        "status",
+        "created_at",
+        "id",
+    ],
     "integration_action_logs_status_created": ["status", "created_at", "id"],
     "integration_action_logs_entity": ["entity_type", "entity_id"],
     "integration_action_logs_created": ["created_at", "id"],
@@ -36,7 +42,7 @@ def test_schema_creation_is_idempotent(sqlite_url: str) -> None:
 
 
 def test_indexes_serve_the_common_access_paths(sqlite_store: SQLStore) -> None:
-    """The log table has the four documented indexes, with the id tie-break where sorted."""
+    """The log table has the five documented indexes, with the id tie-break where sorted."""
     found = {
         index["name"]: index["column_names"]
         for index in inspect(sqlite_store.engine).get_indexes(sqlite_store.table_name)

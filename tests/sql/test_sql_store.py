@@ -13,7 +13,7 @@ from actionlogkit_sql import SQLStore
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
-from actionlogkit import ConfigurationError, StoreError, open_store
+from actionlogkit import ConfigurationError, Conflict, StoreError, open_store
 from actionlogkit.testing import canonical
 from actionlogkit.testing._sample import minimal
 
@@ -215,3 +215,26 @@ def test_memory_store_serves_many_threads() -> None:
     assert failures == []
     assert store.count() == 800
     store.close()
+
+
+def test_a_file_that_is_no_database_is_a_store_error(tmp_path: Path) -> None:
+    """Opening a file that is not a SQLite database raises StoreError, with the driver's error."""
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"these are notes, not a database" * 100)
+    with pytest.raises(StoreError, match="could not open") as caught:
+        SQLStore(f"sqlite:///{path}")
+    assert isinstance(caught.value.__cause__, (DBAPIError, sqlite3.Error))
+
+
+@pytest.mark.postgresql
+def test_writes_are_atomic_on_an_autocommit_engine(
+    postgres_engine: Engine, postgres_table: str
+) -> None:
+    """On a caller's engine set to autocommit, a batch still stores all its records or none."""
+    engine = postgres_engine.execution_options(isolation_level="AUTOCOMMIT")
+    with SQLStore(engine, table_name=postgres_table) as store:
+        stored = store.create(minimal())
+        other = SQLStore("sqlite://").create(minimal())
+        with pytest.raises(Conflict):
+            store.import_records([other, stored])
+        assert [r.id for r in store.list().data] == [stored.id]

@@ -152,9 +152,12 @@ class Database:
             except DBAPIError as exc:
                 raise StoreError(f"cannot connect to {self.location}: {exc.orig}") from exc
             try:
+                # Isolation switched for this checkout only, and back when it is returned.
                 if autocommit and not (self.owns_engine and self.dialect == "sqlite"):
-                    # Switched for this checkout only, and back when it is returned.
                     connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+                elif not autocommit and not self.owns_engine:
+                    # A real transaction, even on an engine of the caller's set to autocommit.
+                    connection = connection.execution_options(isolation_level="READ COMMITTED")
                 if self.dialect == "sqlite" and not connection.info.get(_PREPARED):
                     self._prepare_sqlite(connection)
                 yield connection
@@ -250,7 +253,18 @@ class Database:
         self._retrying(wal)
 
     def dispose(self) -> None:
-        """Close the engine's connections if the store created it; a caller's engine stays."""
-        if self.owns_engine:
-            with self._lock or nullcontext():
-                self.engine.dispose()
+        """Close the engine's connections if the store created it; a caller's engine stays.
+
+        A SQLite file gets ``PRAGMA optimize`` first, as SQLite advises before closing: it
+        gathers the statistics that let the planner choose between indexes, when worthwhile.
+        """
+        if not self.owns_engine:
+            return
+        if self.dialect == "sqlite" and not self.memory:
+            try:
+                with self._connection(autocommit=True) as connection:
+                    connection.exec_driver_sql("PRAGMA optimize")
+            except (DBAPIError, StoreError):
+                pass  # only statistics: a busy or vanished file must not stop the close
+        with self._lock or nullcontext():
+            self.engine.dispose()

@@ -45,7 +45,7 @@ SCHEMA_VERSION = 1
 VERSION_TABLE = "actionlogkit_schema"
 """Where each log table's schema version is recorded."""
 MAX_TABLE_NAME = 40
-"""Longest table name: index names add up to 23 characters, and PostgreSQL allows 63."""
+"""Longest table name: index names add up to 20 characters, and PostgreSQL allows 63."""
 _SCHEMA_LOCK_KEY = 0x616C6B5F736368  # "alk_sch": the advisory lock taken while checking the schema
 _TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -152,8 +152,17 @@ def log_table(name: str) -> LogTable:
         # search_text(record) as UTF-8; never part of a record.
         Column("search_key", SearchKey(), nullable=False),
     )
-    # The trailing id serves the tie-break of the default sort from the index itself.
+    # The trailing id serves the tie-break of the default sort from the index itself. The
+    # integration-and-status index answers the most common question, "what failed for this
+    # integration lately", and its count, from the index alone.
     Index(f"{name}_integration_created", logs.c.integration_id, logs.c.created_at, logs.c.id)
+    Index(
+        f"{name}_integration_status",
+        logs.c.integration_id,
+        logs.c.status,
+        logs.c.created_at,
+        logs.c.id,
+    )
     Index(f"{name}_status_created", logs.c.status, logs.c.created_at, logs.c.id)
     Index(f"{name}_entity", logs.c.entity_type, logs.c.entity_id)
     Index(f"{name}_created", logs.c.created_at, logs.c.id)

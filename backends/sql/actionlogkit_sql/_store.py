@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, Row, delete, func, select
 from sqlalchemy.engine import URL
 
-from actionlogkit.errors import Conflict
+from actionlogkit.errors import ActionLogKitError, Conflict, StoreError
 from actionlogkit.models import ActionLog, ActionType, Status
 from actionlogkit.query import Node, Query, search_text
 from actionlogkit.store import Store
@@ -30,6 +30,7 @@ _STATUSES = {member.value: member for member in Status}
 _RECORD_COLUMNS = COLUMN_NAMES[:-1]  # all but search_key
 _JSON_COLUMNS = frozenset({"payload", "response", "metadata"})
 _UNIQUE_VIOLATION = "23505"
+_FIELDS_SET = frozenset(ActionLog.model_fields)
 
 
 def _is_duplicate_id(exc: BaseException) -> bool:
@@ -95,9 +96,12 @@ class SQLStore(Store):
         try:
             self._database.setup()
             self._database.write(lambda c: ensure_schema(c, tables, create=create_schema))
-        except BaseException:
+        except ActionLogKitError:
             self._database.dispose()
             raise
+        except Exception as exc:
+            self._database.dispose()
+            raise StoreError(f"SQLStore could not open {self._database.location}: {exc}") from exc
         self._table = tables.logs
         self._postgresql = self._database.dialect == "postgresql"
         self._compiler = QueryCompiler(self._table, self._database.dialect)
@@ -152,11 +156,18 @@ class SQLStore(Store):
 
     @staticmethod
     def _record(row: Row[Any]) -> ActionLog:
-        # The row was a valid record when written: assemble it without validating it again.
+        # The row was a valid record when written: it is assembled as the core's build_record
+        # assembles new ones, without validating it again (model_construct costs ten times more,
+        # and a page holds up to 100 records).
         values = dict(zip(_RECORD_COLUMNS, row, strict=True))
         values["action_type"] = _ACTION_TYPES[values["action_type"]]
         values["status"] = _STATUSES[values["status"]]
-        return ActionLog.model_construct(**values)
+        record = ActionLog.__new__(ActionLog)
+        object.__setattr__(record, "__dict__", values)
+        object.__setattr__(record, "__pydantic_fields_set__", set(_FIELDS_SET))
+        object.__setattr__(record, "__pydantic_extra__", None)
+        object.__setattr__(record, "__pydantic_private__", None)
+        return record
 
     # -- the primitives ---------------------------------------------------------------------------
 
