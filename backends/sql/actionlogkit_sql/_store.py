@@ -7,10 +7,11 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Row, delete, func, select
+from sqlalchemy import Engine, delete, func, select, type_coerce
 from sqlalchemy.engine import URL
+from sqlalchemy.types import NullType
 
 from actionlogkit.errors import ActionLogKitError, Conflict, StoreError
 from actionlogkit.models import ActionLog, ActionType, Status
@@ -19,7 +20,7 @@ from actionlogkit.store import Store
 from actionlogkit_sql._compiler import QueryCompiler
 from actionlogkit_sql._database import Database, driver_error
 from actionlogkit_sql._schema import COLUMN_NAMES, ensure_schema, log_table
-from actionlogkit_sql._types import json_text, to_epoch_ms
+from actionlogkit_sql._types import decode_json, from_epoch_ms, json_text, to_epoch_ms, utc
 
 __all__ = ["DEFAULT_TABLE_NAME", "SQLStore"]
 
@@ -31,6 +32,8 @@ _RECORD_COLUMNS = COLUMN_NAMES[:-1]  # all but search_key
 _JSON_COLUMNS = frozenset({"payload", "response", "metadata"})
 _UNIQUE_VIOLATION = "23505"
 _FIELDS_SET = frozenset(ActionLog.model_fields)
+_STATEMENT_CACHE_SIZE = 256
+S = TypeVar("S")
 
 
 def _is_duplicate_id(exc: BaseException) -> bool:
@@ -105,7 +108,9 @@ class SQLStore(Store):
         self._table = tables.logs
         self._postgresql = self._database.dialect == "postgresql"
         self._compiler = QueryCompiler(self._table, self._database.dialect)
-        self._selected = [self._table.c[name] for name in _RECORD_COLUMNS]
+        self._statements: dict[str, object] = {}
+        # Read as the driver gives them (no per-value type processing); _record converts.
+        self._selected = [type_coerce(self._table.c[name], NullType()) for name in _RECORD_COLUMNS]
         self._insert_sql, self._replace_sql = _write_statements(
             self._database.engine.dialect.identifier_preparer.quote, table_name, self._postgresql
         )
@@ -154,20 +159,69 @@ class SQLStore(Store):
             search_text(record).encode(),
         )
 
-    @staticmethod
-    def _record(row: Row[Any]) -> ActionLog:
+    def _record(self, row: Sequence[Any]) -> ActionLog:
         # The row was a valid record when written: it is assembled as the core's build_record
         # assembles new ones, without validating it again (model_construct costs ten times more,
         # and a page holds up to 100 records).
-        values = dict(zip(_RECORD_COLUMNS, row, strict=True))
-        values["action_type"] = _ACTION_TYPES[values["action_type"]]
-        values["status"] = _STATUSES[values["status"]]
+        (
+            record_id,
+            integration_id,
+            action_type,
+            entity_type,
+            entity_id,
+            status,
+            payload,
+            response,
+            error_message,
+            retry_count,
+            execution_time,
+            metadata,
+            created_at,
+            updated_at,
+        ) = row
+        if self._postgresql:
+            created_at, updated_at = utc(created_at), utc(updated_at)
+        else:
+            created_at, updated_at = from_epoch_ms(created_at), from_epoch_ms(updated_at)
+            payload = None if payload is None else decode_json(payload)
+            response = None if response is None else decode_json(response)
+            metadata = None if metadata is None else decode_json(metadata)
         record = ActionLog.__new__(ActionLog)
+        values = {
+            "id": record_id,
+            "integration_id": integration_id,
+            "action_type": _ACTION_TYPES[action_type],
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "status": _STATUSES[status],
+            "payload": payload,
+            "response": response,
+            "error_message": error_message,
+            "retry_count": retry_count,
+            "execution_time": execution_time,
+            "metadata": metadata,
+            "created_at": created_at,
+            "updated_at": updated_at,
+        }
         object.__setattr__(record, "__dict__", values)
         object.__setattr__(record, "__pydantic_fields_set__", set(_FIELDS_SET))
         object.__setattr__(record, "__pydantic_extra__", None)
         object.__setattr__(record, "__pydantic_private__", None)
         return record
+
+    def _statement(self, key: str, build: Callable[[], S]) -> S:
+        """The statement for ``key`` (the repr of its query parts), built once while in cache.
+
+        Repeated queries skip building the SQLAlchemy expression; repr tells ``1``, ``1.0`` and
+        ``True`` apart, which equality does not.
+        """
+        statement = self._statements.get(key)
+        if statement is None:
+            statement = build()
+            if len(self._statements) >= _STATEMENT_CACHE_SIZE:
+                self._statements.clear()
+            self._statements[key] = statement
+        return statement  # type: ignore[return-value]
 
     # -- the primitives ---------------------------------------------------------------------------
 
@@ -203,21 +257,27 @@ class SQLStore(Store):
         return deleted
 
     def _select(self, query: Query) -> builtins.list[ActionLog]:
-        statement = (
-            select(*self._selected)
-            .where(self._compiler.where(query.filter, query.search))
-            .order_by(*self._compiler.order_by(query))
-            .limit(query.limit)
-            .offset(query.offset)
+        statement = self._statement(
+            f"select {query!r}",
+            lambda: (
+                select(*self._selected)
+                .where(self._compiler.where(query.filter, query.search))
+                .order_by(*self._compiler.order_by(query))
+                .limit(query.limit)
+                .offset(query.offset)
+            ),
         )
         rows = self._database.read(lambda c: c.execute(statement).all())
         return [self._record(row) for row in rows]
 
     def _count(self, filter: Node | None, search: str | None) -> int:
-        statement = (
-            select(func.count())
-            .select_from(self._table)
-            .where(self._compiler.where(filter, search))
+        statement = self._statement(
+            f"count {filter!r} {search!r}",
+            lambda: (
+                select(func.count())
+                .select_from(self._table)
+                .where(self._compiler.where(filter, search))
+            ),
         )
         return self._database.read(lambda c: int(c.execute(statement).scalar_one()))
 

@@ -21,6 +21,8 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 __all__ = [
     "EPOCH",
+    "decode_json",
+    "utc",
     "JsonDocument",
     "SearchKey",
     "UTCTimestamp",
@@ -46,6 +48,19 @@ def to_epoch_ms(value: datetime) -> int:
 def from_epoch_ms(value: int) -> datetime:
     """The UTC timestamp ``value`` milliseconds after the epoch."""
     return EPOCH + timedelta(milliseconds=value)
+
+
+def utc(value: datetime) -> datetime:
+    """A timezone-aware datetime in :data:`datetime.timezone.utc` itself."""
+    return value if value.tzinfo is timezone.utc else value.astimezone(timezone.utc)
+
+
+_raw_decode = json.JSONDecoder().raw_decode
+
+
+def decode_json(text: str) -> Any:
+    """Decode JSON text as :func:`json_text` writes it (no surrounding whitespace)."""
+    return _raw_decode(text)[0]
 
 
 def _as_decimal_float(match: re.Match[str]) -> str:
@@ -92,7 +107,7 @@ class UTCTimestamp(TypeDecorator[datetime]):
         if value is None:
             return None
         if isinstance(value, datetime):
-            return value if value.tzinfo is timezone.utc else value.astimezone(timezone.utc)
+            return utc(value)
         return from_epoch_ms(value)
 
 
@@ -114,7 +129,7 @@ class JsonDocument(TypeDecorator[Any]):
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         """The driver returns jsonb decoded; text is decoded here."""
         if isinstance(value, str):
-            return json.loads(value)
+            return decode_json(value)
         return value
 
 
