@@ -47,14 +47,16 @@ from actionlogkit.query import (
 )
 from actionlogkit_mongo._documents import SEARCH_FIELD
 
-__all__ = ["MATCH_NOTHING", "compile_filter", "compile_sort"]
+__all__ = ["compile_filter", "compile_sort", "match_nothing"]
 
 Filter = dict[str, Any]
 # A compiled condition: a filter document, or a constant the folding removes.
 _Compiled = Filter | bool
 
-MATCH_NOTHING: Filter = {"_id": {"$in": []}}
-"""The filter of a condition that is always false (every document has an ``_id``)."""
+
+def match_nothing() -> Filter:
+    """The filter of a condition that is always false (every document has an ``_id``)."""
+    return {"_id": {"$in": []}}
 
 
 def _value(field: FieldRef, value: Scalar) -> Any:
@@ -167,7 +169,7 @@ def compile_filter(node: Node | None, search: str | None = None) -> Filter:
     if compiled is True:
         return {}
     if compiled is False:
-        return dict(MATCH_NOTHING)
+        return match_nothing()
     return compiled
 
 

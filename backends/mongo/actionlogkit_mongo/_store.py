@@ -46,11 +46,15 @@ INDEXES: tuple[tuple[str, ...], ...] = (
 """The indexes created (ascending keys), the same as the SQL backend's."""
 
 _DUPLICATE_KEY = 11000
-_PROJECTION = dict.fromkeys(HIDDEN_FIELDS, False)
 _CODEC_OPTIONS: CodecOptions[dict[str, Any]] = CodecOptions(
     document_class=dict, tz_aware=True, tzinfo=timezone.utc
 )
 Document = dict[str, Any]
+
+
+def _projection() -> dict[str, bool]:
+    # A new mapping per call: drivers and imitations of them may add keys to the one they get.
+    return dict.fromkeys(HIDDEN_FIELDS, False)
 
 
 def _url_options(url: str) -> set[str]:
@@ -203,7 +207,7 @@ class MongoStore(Store):
 
     def _fetch(self, record_id: str) -> ActionLog | None:
         with _driver_errors("get failed"):
-            found = self._collection.find_one({"_id": ObjectId(record_id)}, _PROJECTION)
+            found = self._collection.find_one({"_id": ObjectId(record_id)}, _projection())
         return None if found is None else from_document(found)
 
     def _replace(self, record: ActionLog) -> bool:
@@ -224,7 +228,7 @@ class MongoStore(Store):
         with _driver_errors("list failed"):
             cursor = self._collection.find(
                 compile_filter(query.filter, query.search),
-                _PROJECTION,
+                _projection(),
                 sort=compile_sort(query),
                 skip=query.offset,
                 limit=query.limit,
