@@ -77,28 +77,29 @@ def _null(field: FieldRef) -> _Compiled:
     return _any((_negate(_exists(path)), {path: {"$type": "null"}}))
 
 
-def _all(operands: tuple[_Compiled, ...] | list[_Compiled]) -> _Compiled:
+def _join(operator: str, absorbing: bool, operands: Sequence[_Compiled]) -> _Compiled:
+    """``$and`` (absorbing ``False``) or ``$or`` (absorbing ``True``), flat and folded."""
     kept: list[Filter] = []
     for operand in operands:
-        if operand is False:
-            return False
-        if operand is not True:
+        if operand is absorbing:
+            return absorbing
+        if isinstance(operand, bool):
+            continue
+        if list(operand) == [operator]:
+            kept.extend(operand[operator])
+        else:
             kept.append(operand)
     if not kept:
-        return True
-    return kept[0] if len(kept) == 1 else {"$and": kept}
+        return not absorbing
+    return kept[0] if len(kept) == 1 else {operator: kept}
 
 
-def _any(operands: tuple[_Compiled, ...] | list[_Compiled]) -> _Compiled:
-    kept: list[Filter] = []
-    for operand in operands:
-        if operand is True:
-            return True
-        if operand is not False:
-            kept.append(operand)
-    if not kept:
-        return False
-    return kept[0] if len(kept) == 1 else {"$or": kept}
+def _all(operands: Sequence[_Compiled]) -> _Compiled:
+    return _join("$and", False, operands)
+
+
+def _any(operands: Sequence[_Compiled]) -> _Compiled:
+    return _join("$or", True, operands)
 
 
 def _negate(operand: _Compiled) -> _Compiled:
