@@ -22,6 +22,9 @@ import pytest
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
+# The corner cases are a mixin module of test methods: pytest should explain their asserts.
+pytest.register_assert_rewrite("tests.mongo.corner_cases")
+
 ENV_VAR = "ACTIONLOGKIT_TEST_MONGODB_URL"
 TEST_DATABASE = "actionlogkit_test"
 

@@ -20,6 +20,8 @@ from pymongo import MongoClient
 
 from actionlogkit.testing import StoreContract
 
+from .corner_cases import CornerCases
+
 
 @pytest.fixture
 def mongomock_store(monkeypatch: pytest.MonkeyPatch) -> Iterator[MongoStore]:
@@ -33,10 +35,23 @@ def mongomock_store(monkeypatch: pytest.MonkeyPatch) -> Iterator[MongoStore]:
         yield store
 
 
-class TestMongoStoreInProcess(StoreContract):
+class TestMongoStoreInProcess(StoreContract, CornerCases):
     """The contract on mongomock-ng."""
 
-    divergences: ClassVar[dict[str, str]] = {}
+    divergences: ClassVar[dict[str, str]] = {
+        # mongomock-ng compares with Python's ==, where True == 1 and False == 0. The compiler's
+        # $type beside $eq pins the class of a single value, but for an array mongomock-ng
+        # checks $eq and $type on different elements: [true, 5] passes {$eq: 1, $type: number}.
+        **dict.fromkeys(
+            (
+                "test_mongodb_corner_case[{'payload.m': 1}]",
+                "test_mongodb_corner_case[{'payload.m': True}]",
+                "test_mongodb_corner_case[{'payload.m': 0}]",
+                "test_mongodb_corner_case[{'payload.m': {'$in': [0, True]}}]",
+            ),
+            "mongomock-ng: True == 1 and False == 0 inside arrays",
+        ),
+    }
 
     @pytest.fixture
     def store(self, mongomock_store: MongoStore) -> MongoStore:

@@ -18,6 +18,8 @@ from pymongo import MongoClient
 
 from actionlogkit.testing import StoreContract
 
+from .corner_cases import CornerCases
+
 pytestmark = pytest.mark.mongodb
 
 _NO_TYPE_BRACKETS = "compares values of different types (text, booleans, arrays) with numbers"
@@ -40,6 +42,33 @@ NX_27017_CANNOT: dict[str, str] = {
     'test_filter[{"payload.nested.level.deep":{"$exists":true}}]': _NO_ARRAY_WALK,
     "test_filter_by_id": "ranges ($gt) over ObjectIds match nothing",
     "test_search['-f]": "a pattern holding a single quote matches nothing",
+    **{
+        f"test_mongodb_corner_case[{filter}]": "walks arrays along a path otherwise than MongoDB"
+        for filter in (
+            "{'payload.a.b': None}",
+            "{'payload.a.b': {'$ne': None}}",
+            "{'payload.a.b': {'$in': [None, 3]}}",
+            "{'payload.a.b': {'$nin': [None]}}",
+            "{'payload.a.b': {'$exists': True}}",
+            "{'payload.a.b': {'$exists': False}}",
+            "{'payload.a.b': 3}",
+            "{'payload.a.b': {'$gte': 2}}",
+        )
+    },
+    **{
+        f"test_mongodb_corner_case[{filter}]": "$type does not look inside arrays"
+        for filter in (
+            "{'payload.a': None}",
+            "{'payload.m': 1}",
+            "{'payload.m': 5}",
+            "{'payload.m': True}",
+            "{'payload.m': False}",
+            "{'payload.m': 0}",
+            "{'payload.m': {'$in': [0, True]}}",
+            "{'payload.m': None}",
+        )
+    },
+    "test_mongodb_corner_case[{'payload.m': {'$gt': 0}}]": _NO_TYPE_BRACKETS,
     "test_answers_like_the_memory_store": (
         "random queries meet the differences above; the differential test needs exact semantics"
     ),
@@ -47,7 +76,7 @@ NX_27017_CANNOT: dict[str, str] = {
 """The contract cases nx-27017 answers otherwise than MongoDB, and why (skipped there)."""
 
 
-class TestMongoStoreOnServer(StoreContract):
+class TestMongoStoreOnServer(StoreContract, CornerCases):
     """The contract on the session's server."""
 
     @pytest.fixture
