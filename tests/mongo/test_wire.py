@@ -15,7 +15,15 @@ from actionlogkit_mongo import INDEXES, MongoStore
 from bson import ObjectId
 from pymongo import MongoClient, monitoring
 
-from actionlogkit import Conflict, InvalidQuery, InvalidRecord, MemoryStore, NotFound, open_store
+from actionlogkit import (
+    ConfigurationError,
+    Conflict,
+    InvalidQuery,
+    InvalidRecord,
+    MemoryStore,
+    NotFound,
+    open_store,
+)
 from actionlogkit.testing import canonical
 
 pytestmark = pytest.mark.mongodb
@@ -155,3 +163,19 @@ def test_open_store_takes_the_database_from_the_url(
     stored = server_client[database][collection_name].find_one({"_id": ObjectId(record.id)})
     assert stored is not None
     assert stored["integrationId"] == BODY["integrationId"]
+
+
+def test_collection_with_a_default_collation_is_refused(
+    server_client: MongoClient[dict[str, Any]],
+    server_database: str,
+    collection_name: str,
+    on_real_server: bool,
+) -> None:
+    """A collection whose default collation would change text comparison is a config error."""
+    if not on_real_server:
+        pytest.skip("nx-27017 does not keep a collection's collation")
+    server_client[server_database].create_collection(
+        collection_name, collation={"locale": "en", "strength": 2}
+    )
+    with pytest.raises(ConfigurationError, match="collation"):
+        MongoStore(server_client, database=server_database, collection=collection_name)

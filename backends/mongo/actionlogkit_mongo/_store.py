@@ -91,15 +91,17 @@ class MongoStore(Store):
         client_or_url: the connection string or the client.
         database: the database; defaults to the one the connection string names in its path.
         collection: the collection (default ``integration_action_logs``).
-        create_indexes: create the indexes of :data:`INDEXES` when opening (default ``True``;
-            creating an index that exists is a no-op on the server).
+        create_indexes: when opening, check that the collection has no default collation (it would
+            change how text compares) and create the indexes of :data:`INDEXES` (default
+            ``True``; creating an index that exists is a no-op on the server).
         server_selection_timeout: seconds an operation waits for a usable server before it fails
             with :class:`StoreError`; default 5, or the connection string's
             ``serverSelectionTimeoutMS``. Applies to clients the store creates.
 
     Raises:
         ConfigurationError: the connection string is malformed, names no database while
-            ``database`` is not given, or a name is not valid in MongoDB.
+            ``database`` is not given, a name is not valid in MongoDB, or the collection has a
+            default collation.
         StoreError: the indexes could not be created (the server is unreachable).
 
     """
@@ -129,6 +131,7 @@ class MongoStore(Store):
             self._collection = self._open_collection(database, collection)
             if create_indexes:
                 with _driver_errors("creating the indexes failed"):
+                    self._check_collation()
                     self._create_indexes()
         except BaseException:
             if self._owns_client:
@@ -173,6 +176,16 @@ class MongoStore(Store):
             raise ConfigurationError(
                 f"unusable MongoDB database or collection name: {exc}"
             ) from exc
+
+    def _check_collation(self) -> None:
+        # A default collation of the collection would change how text compares and sorts.
+        collation = self._collection.options().get("collation")
+        if collation and collation.get("locale") != "simple":
+            raise ConfigurationError(
+                f"collection {self._collection.full_name} has a default collation "
+                f"({collation.get('locale')}); the query language compares text by code point: "
+                "use a collection without one"
+            )
 
     def _create_indexes(self) -> None:
         for keys in INDEXES:
