@@ -21,6 +21,7 @@ from pymongo.errors import (
     ExecutionTimeout,
     InvalidName,
     InvalidURI,
+    PyMongoError,
     WTimeoutError,
 )
 from pymongo.errors import ConfigurationError as DriverConfigurationError
@@ -102,7 +103,7 @@ class MongoStore(Store):
         ConfigurationError: the connection string is malformed, names no database while
             ``database`` is not given, a name is not valid in MongoDB, or the collection has a
             default collation.
-        StoreError: the indexes could not be created (the server is unreachable).
+        StoreError: the indexes could not be created (the server is unreachable, or refused).
 
     """
 
@@ -133,6 +134,10 @@ class MongoStore(Store):
                 with _driver_errors("creating the indexes failed"):
                     self._check_collation()
                     self._create_indexes()
+        except PyMongoError as exc:
+            if self._owns_client:
+                self._client.close()
+            raise StoreError(f"MongoStore: creating the indexes failed: {exc}") from exc
         except BaseException:
             if self._owns_client:
                 self._client.close()
