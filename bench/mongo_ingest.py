@@ -14,6 +14,7 @@ nx-27017 wire-protocol server (SQLite in memory) is started on a free 127.0.0.1 
 at the end; its figures say little about MongoDB itself.
 
     uv run python bench/mongo_ingest.py [--records 100000] [--rounds 3] [--url mongodb://…/db]
+    uv run python bench/mongo_ingest.py --client-side   # the store's own work, no server
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ from bson import BSON
 from pymongo import ASCENDING, MongoClient
 from pymongo.errors import PyMongoError
 
-from actionlogkit import MemoryStore
+from actionlogkit import ActionLog, ActionLogInput, MemoryStore, _ids, _time
+from actionlogkit.models import build_record, validate_input
 
 ENV_VAR = "ACTIONLOGKIT_TEST_MONGODB_URL"
 INTEGRATIONS = [f"shop-{n:02d}" for n in range(25)]
@@ -93,17 +95,15 @@ def body(rng: random.Random) -> dict[str, Any]:
     return record
 
 
+def stamps(count: int) -> list[datetime]:
+    """When the actions happened: one every 7 ms, as a busy integration logs them."""
+    return [START + timedelta(milliseconds=7 * n) for n in range(count)]
+
+
 def raw_documents(bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The documents MongoStore writes for ``bodies``, built outside the timed part."""
-    built = MemoryStore().create_many(bodies)
-    stamp = START
-    documents = []
-    for record in built:
-        document = to_document(record)
-        document["createdAt"] = document["updatedAt"] = stamp
-        stamp += timedelta(milliseconds=7)
-        documents.append(document)
-    return documents
+    built = MemoryStore().create_many(bodies, created_at=stamps(len(bodies)))
+    return [to_document(record) for record in built]
 
 
 def measure(work: Callable[[], object]) -> float:
@@ -165,7 +165,8 @@ def one_round(
     db = client[database]
     try:
         store = MongoStore(client, database=database, collection=store_name)
-        store_seconds = measure(lambda: store.create_many(bodies))
+        created_at = stamps(len(bodies))
+        store_seconds = measure(lambda: store.create_many(bodies, created_at=created_at))
         assert store.count() == len(bodies)
 
         raw = db[raw_name]
@@ -203,13 +204,46 @@ def run(url: str, records: int, rounds: int, where: str) -> None:
     print(f"ratio (store throughput / raw throughput): {raw_seconds / store_seconds:.2f}x")
 
 
+def client_side(records: int) -> None:
+    """Print where the store's own time goes before anything is sent, per record."""
+    rng = random.Random(20240301)
+    bodies = [body(rng) for _ in range(records)]
+    created_at = stamps(records)
+    written_at = _time.now()
+    inputs: list[ActionLogInput] = []
+    built: list[ActionLog] = []
+    documents: list[dict[str, Any]] = []
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("validate the bodies", lambda: inputs.extend(validate_input(b) for b in bodies)),
+        (
+            "assemble records (ids, timestamps)",
+            lambda: built.extend(
+                build_record(data, record_id=_ids.new_id(), created_at=at, updated_at=written_at)
+                for data, at in zip(inputs, created_at, strict=True)
+            ),
+        ),
+        ("build documents (search text)", lambda: documents.extend(map(to_document, built))),
+        ("BSON-encode (both sides pay it)", lambda: [BSON.encode(d) for d in documents]),
+    ]
+    print(f"client side, {records:,} records, no server:")
+    for name, step in steps:
+        seconds = measure(step)
+        print(f"  {name:36} {seconds:6.2f} s  {seconds / records * 1e6:6.1f} us/record")
+
+
 def main() -> None:
     """Parse the arguments and run."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--url", default=os.environ.get(ENV_VAR), help="a MongoDB kept for tests")
+    parser.add_argument(
+        "--client-side", action="store_true", help="only time the store's work before sending"
+    )
     options = parser.parse_args()
+    if options.client_side:
+        client_side(options.records)
+        return
     if options.url:
         run(options.url, options.records, options.rounds, "MongoDB at the given URL")
     else:
