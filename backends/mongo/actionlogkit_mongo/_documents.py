@@ -31,22 +31,21 @@ HIDDEN_FIELDS: tuple[str, ...] = (SEARCH_FIELD,)
 
 def to_document(record: ActionLog) -> dict[str, Any]:
     """The document that stores ``record``."""
-    data = record.__dict__
     return {
         "_id": ObjectId(record.id),
-        "integrationId": data["integration_id"],
-        "actionType": data["action_type"].value,
-        "entityType": data["entity_type"],
-        "entityId": data["entity_id"],
-        "status": data["status"].value,
-        "payload": data["payload"],
-        "response": data["response"],
-        "errorMessage": data["error_message"],
-        "retryCount": data["retry_count"],
-        "executionTime": data["execution_time"],
-        "metadata": data["metadata"],
-        "createdAt": data["created_at"],
-        "updatedAt": data["updated_at"],
+        "integrationId": record.integration_id,
+        "actionType": record.action_type.value,
+        "entityType": record.entity_type,
+        "entityId": record.entity_id,
+        "status": record.status.value,
+        "payload": record.payload,
+        "response": record.response,
+        "errorMessage": record.error_message,
+        "retryCount": record.retry_count,
+        "executionTime": record.execution_time,
+        "metadata": record.metadata,
+        "createdAt": record.created_at,
+        "updatedAt": record.updated_at,
         SEARCH_FIELD: search_text(record).split("\x00"),
     }
 

@@ -17,7 +17,6 @@ from pymongo.collection import Collection
 from pymongo.errors import (
     BulkWriteError,
     ConnectionFailure,
-    DuplicateKeyError,
     ExecutionTimeout,
     InvalidName,
     InvalidURI,
@@ -216,8 +215,6 @@ class MongoStore(Store):
                 if _DUPLICATE_KEY in codes:
                     raise Conflict("a record with one of these ids is already stored") from exc
                 raise StoreError(f"MongoStore: create failed: {exc}") from exc
-            except DuplicateKeyError as exc:
-                raise Conflict("a record with one of these ids is already stored") from exc
 
     def _undo(self, ids: builtins.list[ObjectId]) -> None:
         if ids:
