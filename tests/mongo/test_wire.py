@@ -39,14 +39,16 @@ BODY: dict[str, Any] = {
 
 
 class CommandLog(monitoring.CommandListener):
-    """Records the names of the commands a client sends."""
+    """Records the names of the commands a client sends to one database."""
 
-    def __init__(self) -> None:
+    def __init__(self, database: str) -> None:
+        self.database = database
         self.names: list[str] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        """Note a command sent."""
-        self.names.append(event.command_name)
+        """Note a command sent to the database (not authentication, which goes elsewhere)."""
+        if event.database_name == self.database:
+            self.names.append(event.command_name)
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         """Nothing to note."""
@@ -132,7 +134,7 @@ def test_bad_input_never_reaches_the_server(
     server_url: str, server_database: str, collection_name: str
 ) -> None:
     """Invalid records, queries and ids are refused before any command is sent."""
-    commands = CommandLog()
+    commands = CommandLog(server_database)
     client: MongoClient[dict[str, Any]] = MongoClient(server_url, event_listeners=[commands])
     with client:
         store = MongoStore(client, database=server_database, collection=collection_name)
