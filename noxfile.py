@@ -13,6 +13,7 @@ nox.options.error_on_missing_interpreters = True
 BACKENDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "memory": ((), ("tests/core",)),
     "sql": (("sql",), ("tests/sql",)),
+    "mongo": (("mongo",), ("tests/mongo",)),
 }
 
 
