@@ -12,7 +12,9 @@ nox.options.error_on_missing_interpreters = True
 # backend → (extras to install, test directories)
 BACKENDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "memory": ((), ("tests/core",)),
-    "http": (("http",), ("tests/http", "tests/cli")),
+    "sql": (("sql",), ("tests/sql",)),
+    "mongo": (("mongo",), ("tests/mongo",)),
+    "http": (("http", "sql"), ("tests/http", "tests/cli")),
 }
 # backend → dependency groups its tests need besides "test"
 TEST_GROUPS: dict[str, tuple[str, ...]] = {"http": ("test-http",)}
