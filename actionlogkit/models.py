@@ -161,13 +161,16 @@ class ActionLogInput(BaseModel):
         strict=True,
         description="Number of retry attempts",
     )
-    execution_time: Annotated[float, AfterValidator(_without_negative_zero)] | None = Field(
-        default=None,
-        ge=0,
-        allow_inf_nan=False,
-        strict=True,
-        description="Execution time in milliseconds",
-    )
+    # The bounds sit on the float itself: on the optional field's Field() they would reach the
+    # JSON schema as a non-standard "ge" instead of "minimum".
+    execution_time: (
+        Annotated[
+            float,
+            Field(ge=0, allow_inf_nan=False, strict=True),
+            AfterValidator(_without_negative_zero),
+        ]
+        | None
+    ) = Field(default=None, description="Execution time in milliseconds")
     metadata: JsonObject | None = Field(default=None, description="Additional metadata")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, get_args
 
@@ -126,6 +127,7 @@ def test_body_schema_is_the_seeds_with_required_fields_and_enums(
         assert status["enum"] == ["pending", "success", "failed", "retrying"]
         assert props["retryCount"]["minimum"] == 0
         assert props["retryCount"]["default"] == 0
+        assert props["executionTime"]["anyOf"][0] == {"minimum": 0, "type": "number"}
         seed = content["examples"]["seed"]["value"]
         assert seed["integrationId"] == "60f7b1b3e4b0e8b3f8b3f8b4"
 
@@ -174,3 +176,19 @@ def test_error_schema_is_success_false_message_and_errors(document: dict[str, An
     detail = schemas["ErrorDetail"]
     assert set(detail["required"]) == {"field", "message"}
     assert "HTTPValidationError" not in schemas
+
+
+def _keys(node: object) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key
+            yield from _keys(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _keys(item)
+
+
+def test_schemas_use_only_standard_bound_keywords(document: dict[str, Any]) -> None:
+    """Bounds are JSON Schema's minimum/maximum, never pydantic's own ge/le/gt/lt."""
+    keys = set(_keys(document["components"]["schemas"]))
+    assert not keys & {"ge", "le", "gt", "lt"}
