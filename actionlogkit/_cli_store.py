@@ -210,6 +210,8 @@ def _table(records: Sequence[ActionLog]) -> list[str]:
 def _summary(shown: int, total: int, offset: int) -> str:
     if shown == 0:
         return f"no records shown; {total} match" if total else "no records match"
+    if shown == 1:
+        return f"record {offset + 1} of {total}"
     return f"records {offset + 1}-{offset + shown} of {total}"
 
 

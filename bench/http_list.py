@@ -1,13 +1,14 @@
 """The REST API's list route under load, against the same query run in-process.
 
-Fills an SQLite store with 100,000 records, starts ``actionlogkit serve`` on it (uvicorn, one
-process, on 127.0.0.1), and sends ``GET /integration-action-logs?filter=…&limit=50`` from an async
-httpx client: first one request at a time (the latency a caller sees), then several at once (the
-throughput). The baseline, measured in the same run on the same file, is ``store.list(filter,
-limit=50)`` called in this process. Every phase is bounded in time; the server is stopped by PID.
+Fills an SQLite store with 100,000 realistic records (``_common.bodies``: about 1 KB of JSON
+each), starts ``actionlogkit serve`` on it (uvicorn, one process, on 127.0.0.1), and sends
+``GET /integration-action-logs?filter=…&limit=50`` from an async httpx client: first one request
+at a time (the latency a caller sees), then several at once (the throughput). The baseline,
+measured in the same run on the same file, is ``store.list(filter, limit=50)`` called in this
+process. Every phase is bounded in time; the server is stopped by its PID.
 
-    uv run --extra sql python bench/http_list.py                 # 100,000 records, 10 s a phase
-    uv run --extra sql python bench/http_list.py --records 20000 --seconds 3
+    uv run python bench/http_list.py                             # 100,000 records, 10 s a phase
+    uv run python bench/http_list.py --records 20000 --seconds 3 --concurrency 8
 
 Prints a Markdown table: requests (or calls) per second, p50 and p99 latency, and the ratio of each
 HTTP figure to the in-process one. The load generator shares the machine with the server, so the
@@ -28,24 +29,25 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+from _common import START, bodies
 
 from actionlogkit import open_store
 
 PATH = "/integration-action-logs"
 # From the cheapest to the dearest for the store: none (the newest page), an indexed pair, a
-# range over many matches, a path inside the payload (read from every record's JSON).
+# range over many matches, a value inside the payload (read from every record's JSON).
 FILTERS: dict[str, dict[str, Any]] = {
     "none": {},
-    "integration and status": {"integrationId": "shop-7", "status": "failed"},
-    "status and retries": {"status": "failed", "retryCount": {"$gte": 2}},
-    "payload path": {"payload.region": "eu", "actionType": "sync"},
+    "integration and status": {"integrationId": "shop-07", "status": "failed"},
+    "status and retries": {"status": {"$in": ["failed", "retrying"]}, "retryCount": {"$gte": 2}},
+    "payload value": {"payload.active": False, "actionType": "sync"},
 }
-_BATCH = 5000
+_BATCH = 10_000
 
 
 @dataclass
@@ -66,34 +68,15 @@ class Measured:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-def _records(count: int, rng: random.Random) -> list[dict[str, Any]]:
-    statuses = ("pending", "success", "failed", "retrying")
-    actions = ("create", "update", "delete", "sync", "webhook")
-    return [
-        {
-            "integrationId": f"shop-{rng.randrange(50)}",
-            "actionType": rng.choice(actions),
-            "entityType": rng.choice(("product", "order", "customer")),
-            "entityId": f"e-{rng.randrange(1_000_000)}",
-            "status": rng.choices(statuses, weights=(1, 6, 2, 1))[0],
-            "payload": {"region": rng.choice(("eu", "us", "apac")), "qty": rng.randrange(100)},
-            "errorMessage": rng.choice((None, "timeout after 30 s", "HTTP 500")),
-            "retryCount": rng.randrange(5),
-            "executionTime": round(rng.uniform(5, 2000), 1),
-        }
-        for _ in range(count)
-    ]
-
-
 def seed(url: str, count: int) -> None:
-    """Store ``count`` records spread over a month, in batches."""
-    rng = random.Random(20240101)
-    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    """Store ``count`` realistic records (about 1 KB of JSON each) spread over 90 days."""
+    rng = random.Random(11)
+    span = int(timedelta(days=90).total_seconds() * 1000)
     with open_store(url) as store:
         for first in range(0, count, _BATCH):
-            size = min(_BATCH, count - first)
-            stamps = [start + timedelta(seconds=rng.randrange(30 * 86400)) for _ in range(size)]
-            store.create_many(_records(size, rng), created_at=stamps)
+            batch = bodies(min(_BATCH, count - first), seed=first)
+            stamps = [START + timedelta(milliseconds=rng.randrange(span)) for _ in batch]
+            store.create_many(batch, created_at=stamps)
 
 
 def in_process(url: str, document: dict[str, Any], seconds: float) -> Measured:

@@ -103,6 +103,14 @@ def test_list_applies_filter_search_sort_order_offset(sqlite_url: str, run_cli: 
     assert result.stderr.strip() == "records 2-3 of 4"
 
 
+def test_list_names_a_single_record_shown(sqlite_url: str, run_cli: RunCli) -> None:
+    """A page of one record is summed up as "record N of TOTAL"."""
+    _seed(sqlite_url, 3)
+    result = run_cli("list", "--store", sqlite_url, "--limit", "1", "--offset", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "record 2 of 3"
+
+
 def test_list_json_prints_one_record_per_line(sqlite_url: str, run_cli: RunCli) -> None:
     """--json prints each record as one JSON line in the API's format, the count on stderr."""
     records = _seed(sqlite_url, 3)
