@@ -284,6 +284,16 @@ def test_store_opened_from_a_url_is_closed_on_shutdown() -> None:
     assert opened.closed
 
 
+def test_router_closes_the_store_it_opened_when_the_app_shuts_down() -> None:
+    """router(url) closes its store at shutdown: later requests find it closed (503)."""
+    app = _host_app("memory://")
+    key = {"x-api-key": "let-me-in"}
+    with TestClient(app) as client:
+        assert client.post(f"/api/v1{URL}", json=BODY, headers=key).status_code == 201
+    after_shutdown = TestClient(app).get(f"/api/v1{URL}", headers=key)
+    _is_error(after_shutdown, 503)
+
+
 def test_store_passed_in_stays_open_after_shutdown() -> None:
     """A store passed to create_app is the caller's: shutdown leaves it open."""
     store = MemoryStore()
