@@ -65,6 +65,7 @@ DEFAULT_REDACT_KEYS: frozenset[str] = frozenset(
 )
 """Keys whose values are redacted by default (compared by :func:`normalize_key`)."""
 
+_KEY_CACHE_SIZE = 4096
 _KEY_SEPARATORS = re.compile(r"[\s_\-]+")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
@@ -110,8 +111,35 @@ def _unserializable(value: object) -> str:
     return f"<unserializable: {type(value).__name__}>"
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _room_left(value: Any, room: int) -> int:
+    # An upper bound of the value's JSON size taken from ``room``, cheaper than encoding it: a
+    # character takes at most 6 bytes (an escape), a number, true, false or null at most 24.
+    kind = type(value)
+    if kind is str:
+        return room - 6 * len(value) - 2
+    if kind is dict:
+        room -= 2
+        for key, item in value.items():
+            room = _room_left(item, room - 6 * len(key) - 4)
+            if room < 0:
+                break
+        return room
+    if kind is list:
+        room -= 2
+        for item in value:
+            room = _room_left(item, room - 1)
+            if room < 0:
+                break
+        return room
+    return room - 24
+
+
 def _encoded_size(value: Any) -> int:
-    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    text = _ENCODER.encode(value)
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
 class Capture:
@@ -133,18 +161,14 @@ class Capture:
         # A container with more items than this cannot fit within the cap (each item takes at
         # least two bytes of JSON), so the walk stops copying there.
         self._max_items = max(max_field_bytes // 2, 1)
-        self._known: dict[str, bool] = {}
+        # key as given → (key as stored, whether its value is redacted)
+        self._keys: dict[str, tuple[str, bool]] = {}
 
     # -- redaction ----------------------------------------------------------------------------
 
     def is_secret(self, key: str) -> bool:
         """Tell whether the value under ``key`` is redacted."""
-        known = self._known.get(key)
-        if known is None:
-            known = normalize_key(key) in self.secret_keys
-            if len(self._known) < 4096:  # bounded: keys may come from untrusted data
-                self._known[key] = known
-        return known
+        return normalize_key(_clean_key(key)) in self.secret_keys
 
     # -- JSON-safe ----------------------------------------------------------------------------
 
@@ -172,6 +196,19 @@ class Capture:
             return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
         if value is None or kind is bool:
             return value
+        if kind is dict or kind is list:
+            if depth > MAX_DEPTH:
+                return f"<truncated: nested deeper than {MAX_DEPTH} levels>"
+            marker = id(value)
+            if marker in path:
+                return f"<cycle: {kind.__name__}>"
+            path.add(marker)
+            try:
+                if kind is dict:
+                    return self._mapping(value.items(), depth, path)
+                return self._sequence(value, depth, path)
+            finally:
+                path.discard(marker)
         if isinstance(value, Enum):
             return self._safe(value.value, depth, path)
         if isinstance(value, bool):
@@ -243,17 +280,22 @@ class Capture:
         self, items: Iterable[tuple[Any, Any]], depth: int, path: set[int]
     ) -> dict[str, Any]:
         result: dict[str, Any] = {}
+        known_keys = self._keys
         for count, (raw_key, item) in enumerate(items):
             if count >= self._max_items:
                 result["(truncated)"] = "<truncated: more entries>"
                 break
-            key = self._key(raw_key)
-            if key in result:
+            known = known_keys.get(raw_key) if type(raw_key) is str else None
+            if known is None:
+                clean = self._key(raw_key)
+                known = (clean, normalize_key(clean) in self.secret_keys)
+                # Bounded: keys may come from untrusted data.
+                if type(raw_key) is str and len(known_keys) < _KEY_CACHE_SIZE:
+                    known_keys[raw_key] = known
+            key, secret = known
+            if key in result:  # two keys that read alike once made storable
                 key = self._free_key(result, key)
-            if self.is_secret(key):
-                result[key] = REDACTED
-            else:
-                result[key] = self._safe(item, depth + 1, path)
+            result[key] = REDACTED if secret else self._safe(item, depth + 1, path)
         return result
 
     def _key(self, key: Any) -> str:
@@ -307,8 +349,13 @@ class Capture:
         """
         if value is None:
             return None, None
-        if isinstance(value, (Mapping, BaseModel)) or (
-            dataclasses.is_dataclass(value) and not isinstance(value, type)
+        kind = type(value)
+        if kind is str or kind is int or kind is float or kind is bool:
+            return self.truncate({"value": self.json_safe(value)})
+        if (
+            kind is dict
+            or isinstance(value, (Mapping, BaseModel))
+            or (dataclasses.is_dataclass(value) and not isinstance(value, type))
         ):
             safe = self.json_safe(value)
         else:
@@ -324,6 +371,8 @@ class Capture:
         enough the object becomes a marker with a preview of its JSON text.
         """
         cap = self.max_field_bytes
+        if _room_left(value, cap) >= 0:
+            return value, None
         try:
             size = _encoded_size(value)
         except (ValueError, TypeError, RecursionError):  # cannot happen for json_safe output
@@ -353,7 +402,7 @@ def _shrink(value: Any, text_limit: int, list_limit: int) -> Any:
 
 
 def _preview(value: dict[str, Any], size: int, cap: int) -> dict[str, Any]:
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = _ENCODER.encode(value)
     marker = f"<truncated: {size} bytes>"
     room = cap - _encoded_size({"truncated": marker, "preview": ""})
     # Escapes and multi-byte characters make the encoded preview longer than its slice: shorten

@@ -59,6 +59,20 @@ def _entity_text(value: Any) -> str | None:
     return _clean_text(text, MAX_ID_TEXT) or None
 
 
+_INPUT_FIELDS = frozenset(ActionLogInput.model_fields)
+
+
+def _assemble(**values: Any) -> ActionLogInput:
+    # ``model_construct`` without its per-field bookkeeping, as ``models.build_record`` does: the
+    # values already follow the model's rules, and this runs once per recorded call.
+    record = ActionLogInput.__new__(ActionLogInput)
+    object.__setattr__(record, "__dict__", values)
+    object.__setattr__(record, "__pydantic_fields_set__", set(_INPUT_FIELDS))
+    object.__setattr__(record, "__pydantic_extra__", None)
+    object.__setattr__(record, "__pydantic_private__", None)
+    return record
+
+
 @dataclass(frozen=True)
 class RecorderStats:
     """What a recorder has done so far."""
@@ -393,7 +407,7 @@ class Recorder:
         spec = target.spec
         # Every field is already what the model allows (the capture pipeline guarantees the JSON
         # rules), so the record is assembled without validating it a second time.
-        record = ActionLogInput.model_construct(
+        record = _assemble(
             integration_id=spec.integration_id or self.integration_id or "default",
             action_type=spec.action_type,
             entity_type=spec.entity_type,
