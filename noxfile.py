@@ -11,7 +11,7 @@ nox.options.error_on_missing_interpreters = True
 
 # backend → (extras to install, test directories)
 BACKENDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "memory": ((), ("tests/core",)),
+    "memory": ((), ("tests/core", "tests/recorder")),
 }
 
 
