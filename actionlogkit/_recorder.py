@@ -62,7 +62,7 @@ def _entity_text(value: Any) -> str | None:
 _INPUT_FIELDS = frozenset(ActionLogInput.model_fields)
 
 
-def _assemble(**values: Any) -> ActionLogInput:
+def _assemble(values: dict[str, Any]) -> ActionLogInput:
     # ``model_construct`` without its per-field bookkeeping, as ``models.build_record`` does: the
     # values already follow the model's rules, and this runs once per recorded call.
     record = ActionLogInput.__new__(ActionLogInput)
@@ -396,7 +396,10 @@ class Recorder:
             entity = handle._entity_id
         else:
             entity = self._evaluate(target.entity, call, None, "entityId", problems)
-        metadata = self._metadata(target, call, handle, problems, truncated)
+        if target.spec.metadata is NOTHING and handle is None and not truncated and not problems:
+            metadata = None  # the common case, without the merging below
+        else:
+            metadata = self._metadata(target, call, handle, problems, truncated)
 
         if op == PENDING:
             status, error = Status.PENDING, None
@@ -408,17 +411,19 @@ class Recorder:
         # Every field is already what the model allows (the capture pipeline guarantees the JSON
         # rules), so the record is assembled without validating it a second time.
         record = _assemble(
-            integration_id=spec.integration_id or self.integration_id or "default",
-            action_type=spec.action_type,
-            entity_type=spec.entity_type,
-            entity_id=_entity_text(entity),
-            status=status,
-            payload=payload,
-            response=response,
-            error_message=None if error is None else _clean_text(error, MAX_ERROR_MESSAGE),
-            retry_count=retries,
-            execution_time=None if elapsed is None else max(elapsed * 1000.0, 0.0),
-            metadata=metadata,
+            {
+                "integration_id": spec.integration_id or self.integration_id or "default",
+                "action_type": spec.action_type,
+                "entity_type": spec.entity_type,
+                "entity_id": _entity_text(entity),
+                "status": status,
+                "payload": payload,
+                "response": response,
+                "error_message": None if error is None else _clean_text(error, MAX_ERROR_MESSAGE),
+                "retry_count": retries,
+                "execution_time": None if elapsed is None else max(elapsed * 1000.0, 0.0),
+                "metadata": metadata,
+            }
         )
         return record, datetime.fromtimestamp(started, timezone.utc)
 
