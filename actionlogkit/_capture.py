@@ -123,7 +123,14 @@ def _room_left(value: Any, room: int) -> int:
     if kind is dict:
         room -= 2
         for key, item in value.items():
-            room = _room_left(item, room - 6 * len(key) - 4)
+            room -= 6 * len(key) + 4
+            item_kind = type(item)
+            if item_kind is str:
+                room -= 6 * len(item) + 2
+            elif item_kind is dict or item_kind is list:
+                room = _room_left(item, room)
+            else:
+                room -= 24
             if room < 0:
                 break
         return room

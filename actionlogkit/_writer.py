@@ -1,10 +1,11 @@
 """The background writer: a bounded queue drained by one thread in batches.
 
-Callers only append to a deque (atomic under the GIL, no lock) and wake the thread when it is
-idle; the thread takes up to ``batch_size`` items at a time and hands them to the recorder's batch
-function. ``flush`` puts a marker in the queue and waits for the thread to reach it, so everything
-queued before the flush has been handled when it returns. Every live writer is flushed at
-interpreter exit, and a forked child starts its own thread with an empty queue.
+Callers (the recorder's ``_enqueue``) only append to ``queue``, a deque (atomic under the GIL, no
+lock), and set ``wake`` when it is not set; the thread takes up to ``batch_size`` items at a time
+and hands them to the recorder's batch function. ``flush`` puts a marker in the queue and waits
+for the thread to reach it, so everything queued before the flush has been handled when it
+returns. Every live writer is flushed at interpreter exit, and a forked child starts its own
+thread with an empty queue.
 """
 
 from __future__ import annotations
@@ -67,16 +68,6 @@ class BackgroundWriter:
 
     # -- caller side ----------------------------------------------------------------------------
 
-    def offer(self, item: Any) -> bool:
-        """Queue ``item`` without blocking; ``False`` when the queue is full or stopped."""
-        queue = self.queue
-        if len(queue) >= self.max_queue or self._stopping:
-            return False
-        queue.append(item)
-        if not self.wake.is_set():
-            self.wake.set()
-        return True
-
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until everything queued so far is handled; ``False`` if ``timeout`` ran out."""
         thread = self._thread
@@ -92,7 +83,7 @@ class BackgroundWriter:
     def stop(self, timeout: float | None = None) -> bool:
         """Flush, then end the thread; later offers are refused. ``False`` if time ran out."""
         flushed = self.flush(timeout)
-        self._stopping = True
+        self._stopping = True  # the thread ends once the queue is empty
         self.wake.set()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():

@@ -16,10 +16,12 @@ class HistoryStore(MemoryStore):
     def __init__(self) -> None:
         super().__init__()
         self.writes: list[tuple[str, str]] = []
+        self.batches: list[int] = []
         self.threads: set[int] = set()
 
     def _insert(self, records: Sequence[ActionLog]) -> None:
         self.threads.add(threading.get_ident())
+        self.batches.append(len(records))
         self.writes.extend(("insert", record.status.value) for record in records)
         super()._insert(records)
 

@@ -59,8 +59,7 @@ def test_an_unusable_store_url_is_reported_with_exit_code_1() -> None:
 
 
 def test_the_simulation_covers_every_kind_of_outcome() -> None:
-    """The simulated integration leaves successes, failures, retries, a webhook failure marked
-    by the handle, an early-closed feed, and never stores its API key or webhook secrets."""
+    """The simulation leaves every kind of outcome and never stores its API key or secrets."""
     store = MemoryStore()
     with Recorder(store, on_store_error="raise") as rec:
         simulate(rec, seed=7, run="r1", products=24)
