@@ -157,6 +157,13 @@ class Recorder:
         max_field_bytes = check_count("max_field_bytes", max_field_bytes, MIN_MAX_FIELD_BYTES)
         max_queue = check_count("max_queue", max_queue, 1)
         batch_size = check_count("batch_size", batch_size, 1)
+        timeout: object = atexit_timeout
+        if timeout is not None and (
+            isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0
+        ):
+            raise ConfigurationError(
+                f"atexit_timeout: expected seconds ≥ 0 or None, got {atexit_timeout!r}"
+            )
         if isinstance(redact, str) or isinstance(safe_keys, str):
             raise ConfigurationError("redact, safe_keys: expected a collection of keys, not text")
         self.integration_id = check_name("integration_id", integration_id, required=False)

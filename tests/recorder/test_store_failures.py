@@ -139,6 +139,7 @@ def test_a_recorder_opened_from_a_url_closes_its_store_but_not_a_given_one() -> 
         ({"batch_size": True}, "batch_size"),
         ({"redact": "password"}, "redact"),
         ({"integration_id": ""}, "integration_id"),
+        ({"atexit_timeout": -1}, "atexit_timeout"),
     ],
 )
 def test_bad_recorder_options_name_the_option(options: dict[str, object], field: str) -> None:
