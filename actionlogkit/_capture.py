@@ -302,7 +302,14 @@ class Capture:
             key, secret = known
             if key in result:  # two keys that read alike once made storable
                 key = self._free_key(result, key)
-            result[key] = REDACTED if secret else self._safe(item, depth + 1, path)
+            if secret:
+                result[key] = REDACTED
+            elif (type(item) is str and item.isascii() and "\x00" not in item) or (
+                item is None or type(item) is bool
+            ):
+                result[key] = item  # the most common values, already storable as they are
+            else:
+                result[key] = self._safe(item, depth + 1, path)
         return result
 
     def _key(self, key: Any) -> str:

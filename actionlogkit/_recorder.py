@@ -390,15 +390,25 @@ class Recorder:
         call = Call(arguments, result if final else None, error if final else "pending")
         problems: dict[str, str] = {}
         truncated: dict[str, int] = {}
-        payload, response = self._payload_and_response(
-            target,
-            call,
-            handle=handle,
-            snap=snap,
-            final=final,
-            problems=problems,
-            truncated=truncated,
-        )
+        capture = self._capture
+        if handle is not None and handle._payload is not UNSET:
+            payload, size = capture.capture(handle._payload)
+        elif snap is not None:
+            payload, size = snap
+        else:
+            raw = self._evaluate(target.payload, call, arguments, "payload", problems)
+            payload, size = capture.capture(raw)
+        if size is not None:
+            truncated["payload"] = size
+        if handle is not None and handle._response is not UNSET:
+            response, size = capture.capture(handle._response)
+        elif final:
+            raw = self._evaluate(target.response, call, result, "response", problems)
+            response, size = capture.capture(raw)
+        else:
+            response, size = None, None
+        if size is not None:
+            truncated["response"] = size
         if handle is not None and handle._entity_id is not UNSET:
             entity = handle._entity_id
         else:
@@ -433,38 +443,6 @@ class Recorder:
             }
         )
         return record, datetime.fromtimestamp(started, timezone.utc)
-
-    def _payload_and_response(
-        self,
-        target: Target,
-        call: Call,
-        *,
-        handle: Action | None,
-        snap: Snapshot | None,
-        final: bool,
-        problems: dict[str, str],
-        truncated: dict[str, int],
-    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        capture = self._capture
-        if handle is not None and handle._payload is not UNSET:
-            payload, size = capture.capture(handle._payload)
-        elif snap is not None:
-            payload, size = snap
-        else:
-            raw = self._evaluate(target.payload, call, call.arguments, "payload", problems)
-            payload, size = capture.capture(raw)
-        if size is not None:
-            truncated["payload"] = size
-        if handle is not None and handle._response is not UNSET:
-            response, size = capture.capture(handle._response)
-        elif final:
-            raw = self._evaluate(target.response, call, call._result, "response", problems)
-            response, size = capture.capture(raw)
-        else:
-            response, size = None, None
-        if size is not None:
-            truncated["response"] = size
-        return payload, response
 
     def _metadata(
         self,
