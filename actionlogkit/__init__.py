@@ -5,7 +5,7 @@ from actionlogkit._default import action, configure, get_recorder
 from actionlogkit._handle import Action
 from actionlogkit._recorder import Recorder, RecorderStats
 from actionlogkit._registry import available_schemes, open_store
-from actionlogkit._sources import Call, NoResult
+from actionlogkit._sources import Call
 from actionlogkit.errors import (
     ActionLogKitError,
     ConfigurationError,
@@ -13,6 +13,7 @@ from actionlogkit.errors import (
     FieldError,
     InvalidQuery,
     InvalidRecord,
+    NoResult,
     NotFound,
     StoreError,
 )

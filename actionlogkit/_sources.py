@@ -12,11 +12,9 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from actionlogkit.errors import NoResult
+
 __all__ = ["Binder", "Call", "NoResult", "Source", "compile_source"]
-
-
-class NoResult(LookupError):
-    """Raised by :attr:`Call.result` when the call has no return value (it raised)."""
 
 
 class Call:
