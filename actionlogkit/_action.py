@@ -94,6 +94,14 @@ def _check_action_type(value: object) -> ActionType:
         raise ConfigurationError(f"action_type: expected one of {allowed}; got {value!r}") from None
 
 
+def _is_coroutine_callable(func: object) -> bool:
+    if inspect.iscoroutinefunction(func):
+        return True
+    # An object whose __call__ is a coroutine function is awaited like one.
+    call = None if inspect.isroutine(func) else inspect.getattr_static(type(func), "__call__", None)
+    return inspect.iscoroutinefunction(call)
+
+
 class ActionSpec:
     """What :meth:`Recorder.action` returns: a decorator, and a (async) context manager.
 
@@ -210,7 +218,7 @@ class ActionSpec:
         elif inspect.isgeneratorfunction(func):
             self._no_retries_for("generator functions")
             wrapper = wrap_generator(self, target, func)
-        elif inspect.iscoroutinefunction(func):
+        elif _is_coroutine_callable(func):
             wrapper = wrap_coroutine(self, target, func)
         else:
             wrapper = wrap_function(self, target, func)

@@ -401,3 +401,25 @@ def test_wrappers_keep_the_kind_name_and_docstring(recorder: Recorder) -> None:
     assert fetch.__name__ == "fetch"
     assert fetch.__doc__ == "Fetch."
     assert fetch.__wrapped__ is not None  # type: ignore[attr-defined]
+
+
+def test_callable_objects_are_recorded_sync_or_async(
+    recorder: Recorder, store: HistoryStore
+) -> None:
+    """An object with a __call__ is recorded; an async __call__ is awaited before recording."""
+
+    class SyncClient:
+        def __call__(self, sku: str) -> str:
+            return f"sync {sku}"
+
+    class AsyncClient:
+        async def __call__(self, sku: str) -> str:
+            return f"async {sku}"
+
+    action = recorder.action("update", entity_type="product", entity_id="sku")
+    sync_client = action(SyncClient())
+    async_client = action(AsyncClient())
+    assert sync_client("a") == "sync a"
+    assert asyncio.run(async_client("b")) == "async b"
+    responses = sorted(str(r.response) for r in store.list().data)
+    assert responses == ["{'value': 'async b'}", "{'value': 'sync a'}"]
