@@ -12,6 +12,7 @@ nox.options.error_on_missing_interpreters = True
 # backend → (extras to install, test directories)
 BACKENDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "memory": ((), ("tests/core", "tests/recorder")),
+    "sql": (("sql",), ("tests/sql", "tests/recorder_sql")),
 }
 
 

@@ -1,9 +1,10 @@
 """The JSON that ``payload``, ``response`` and ``metadata`` may hold, the same on every backend.
 
 Values are ``None``, booleans, integers within ±2**53 (exact as doubles everywhere), finite floats,
-text, lists and objects. Text and keys may not contain NUL (PostgreSQL cannot store it) or lone
-surrogates (not encodable as UTF-8). Object keys are non-empty and may neither contain ``.`` nor
-start with ``$``, so a dotted filter path names exactly one key on every backend.
+text, lists and objects. A float ``-0.0`` is kept as ``0.0``: PostgreSQL's ``jsonb`` has no
+negative zero, so no backend keeps one. Text and keys may not contain NUL (PostgreSQL cannot store
+it) or lone surrogates (not encodable as UTF-8). Object keys are non-empty and may neither contain
+``.`` nor start with ``$``, so a dotted filter path names exactly one key on every backend.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def _copy(value: Any, path: str, depth: int) -> Any:
         raise JsonError(path, "integers must lie within ±2**53")
     if kind is float:
         if math.isfinite(value):
-            return value
+            return value + 0.0  # -0.0 becomes 0.0
         raise JsonError(path, "numbers must be finite (no NaN or infinity)")
     if value is None or kind is bool:
         return value
@@ -135,7 +136,7 @@ def _fast_copy(value: Any, depth: int) -> Any:
         raise _Unusual
     if kind is float:
         if value - value == 0.0:  # false for NaN and infinities
-            return value
+            return value + 0.0  # -0.0 becomes 0.0
         raise _Unusual
     if kind is bool or value is None:
         return value

@@ -88,6 +88,11 @@ def _check_json_object(value: dict[str, Any]) -> dict[str, Any]:
         ) from None
 
 
+def _without_negative_zero(value: float) -> float:
+    # SQLite's REAL columns and PostgreSQL's jsonb drop the sign of zero: no backend keeps it.
+    return value + 0.0
+
+
 def _check_id(value: str) -> str:
     if not _ids.is_valid_id(value):
         raise PydanticCustomError("record_id", "expected 24 lowercase hexadecimal characters")
@@ -153,7 +158,7 @@ class ActionLogInput(BaseModel):
         strict=True,
         description="Number of retry attempts",
     )
-    execution_time: float | None = Field(
+    execution_time: Annotated[float, AfterValidator(_without_negative_zero)] | None = Field(
         default=None,
         ge=0,
         allow_inf_nan=False,

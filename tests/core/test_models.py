@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -171,7 +172,29 @@ def test_valid_bodies_validate_and_keep_their_values(body: dict[str, Any]) -> No
     dumped = model.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if "executionTime" in body:  # a number of milliseconds is always kept as a float
         body = {**body, "executionTime": float(body["executionTime"])}
-    assert json.dumps(dumped, sort_keys=True) == json.dumps(body, sort_keys=True)
+    assert json.dumps(dumped, sort_keys=True) == json.dumps(_positive_zero(body), sort_keys=True)
+
+
+def _positive_zero(value: Any) -> Any:
+    if isinstance(value, float):
+        return value + 0.0
+    if isinstance(value, dict):
+        return {key: _positive_zero(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_positive_zero(item) for item in value]
+    return value
+
+
+def test_negative_zero_is_kept_as_zero() -> None:
+    """-0.0 in JSON values and in executionTime is stored as 0.0, which every backend can keep."""
+    model = validate_input(
+        minimal(executionTime=-0.0, payload={"a": -0.0, "b": [-0.0, {"c": -0.0}]})
+    )
+    dumped = json.dumps(model.model_dump(mode="json", by_alias=True))
+    assert "-0.0" not in dumped
+    assert model.payload == {"a": 0.0, "b": [0.0, {"c": 0.0}]}
+    assert model.execution_time is not None
+    assert math.copysign(1.0, model.execution_time) == 1.0
 
 
 def test_fast_record_assembly_matches_validation() -> None:
@@ -206,3 +229,15 @@ def test_json_objects_are_copied_and_subclasses_become_plain_values() -> None:
     assert copied["a"] is not source["a"]
     assert type(copied["colour"]) is str
     assert type(copied["level"]) is int
+
+
+@settings(max_examples=300)
+@given(strategies.json_objects(depth=4))
+def test_fast_json_copy_matches_the_careful_one(value: dict[str, Any]) -> None:
+    """The fast path of copy_json_object gives exactly what the careful, path-naming copy gives."""
+    from actionlogkit._json import _copy_object
+
+    fast = copy_json_object(value)
+    careful = _copy_object(value, "", 1)
+    assert json.dumps(fast, sort_keys=True) == json.dumps(careful, sort_keys=True)
+    assert fast == careful

@@ -1,0 +1,270 @@
+"""The store's own connections: opening the engine, and running reads and writes on it.
+
+Every operation checks out a connection of its own and commits or rolls back its own transaction,
+so a caller's transaction (on another connection) never carries the logs with it.
+
+SQLite: WAL journal, a busy timeout, ``synchronous=NORMAL`` on engines the store creates, writes in
+``BEGIN IMMEDIATE`` transactions (a writer takes the lock up front instead of failing half-way), and
+a bounded retry when the database stays busy past the timeout. An in-memory database lives in one
+connection, shared by all threads under a lock.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from typing import Any, Literal, TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.pool import StaticPool
+
+from actionlogkit.errors import ConfigurationError, StoreError
+
+__all__ = ["BUSY_RETRIES", "BUSY_TIMEOUT_MS", "Database", "driver_error"]
+
+T = TypeVar("T")
+
+BUSY_TIMEOUT_MS = 10_000
+"""How long SQLite waits for another connection's lock before it reports the database busy."""
+BUSY_RETRIES = 6
+"""How many more times an operation is tried when SQLite still reports the database busy."""
+_CONNECT_TIMEOUT_S = 10
+_SQLITE_DRIVERS = ("sqlite", "sqlite+pysqlite")
+_POSTGRESQL_DRIVERS = ("postgresql", "postgresql+psycopg")
+_SQLITE_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (named in sqlite3 from Python 3.11)
+_PREPARED = "actionlogkit_prepared"
+MIN_SQLITE = (3, 38, 0)  # JSON functions built in, and the -> operator
+
+Dialect = Literal["sqlite", "postgresql"]
+
+
+def _url(value: str | URL) -> URL:
+    try:
+        url = make_url(value)
+    except ArgumentError as exc:
+        raise ConfigurationError(f"not a database URL: {value!r} ({exc})") from None
+    driver = url.drivername.lower()
+    if driver in _SQLITE_DRIVERS:
+        return url.set(drivername="sqlite+pysqlite")
+    if driver in _POSTGRESQL_DRIVERS:
+        # Without a driver SQLAlchemy would pick psycopg2; this backend speaks psycopg 3.
+        return url.set(drivername="postgresql+psycopg")
+    raise ConfigurationError(
+        f"SQLStore opens sqlite:// and postgresql:// (or postgresql+psycopg://) URLs, "
+        f"not {url.drivername}://"
+    )
+
+
+def _is_memory(url: URL) -> bool:
+    return url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
+
+
+def driver_error(exc: BaseException) -> BaseException:
+    """The driver's own exception: SQLAlchemy's wrapper taken off."""
+    return exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+
+
+def _is_busy(exc: BaseException) -> bool:
+    cause = driver_error(exc)
+    if not isinstance(cause, sqlite3.OperationalError):
+        return False
+    code = getattr(cause, "sqlite_errorcode", None)  # Python 3.11+
+    if code is not None:
+        return bool(code & 0xFF in _SQLITE_BUSY_CODES)
+    message = str(cause)
+    return "database is locked" in message or "database is busy" in message
+
+
+class Database:
+    """An engine and the rules for using it: which dialect, which connections, which locks."""
+
+    def __init__(self, engine_or_url: Engine | str | URL) -> None:
+        if isinstance(engine_or_url, Engine):
+            engine = engine_or_url
+            name = engine.dialect.name
+            if (name, engine.dialect.driver) not in (
+                ("sqlite", "pysqlite"),
+                ("postgresql", "psycopg"),
+            ):
+                raise ConfigurationError(
+                    "SQLStore works with SQLite (sqlite3) and PostgreSQL (psycopg 3) engines, "
+                    f"not {name}+{engine.dialect.driver}"
+                )
+            self.owns_engine = False
+            self.memory = name == "sqlite" and _is_memory(engine.url)
+        elif isinstance(engine_or_url, (str, URL)):
+            url = _url(engine_or_url)
+            self.owns_engine = True
+            self.memory = url.get_backend_name() == "sqlite" and _is_memory(url)
+            engine = self._create_engine(url)
+        else:
+            raise ConfigurationError(
+                "SQLStore takes a database URL or a SQLAlchemy Engine, "
+                f"not {type(engine_or_url).__name__}"
+            )
+        if engine.dialect.name == "sqlite" and sqlite3.sqlite_version_info < MIN_SQLITE:
+            raise ConfigurationError(
+                f"SQLStore needs SQLite {'.'.join(map(str, MIN_SQLITE))} or later; this Python's "
+                f"sqlite3 module has {sqlite3.sqlite_version}"
+            )
+        self.engine = engine
+        self.dialect: Dialect = "postgresql" if engine.dialect.name == "postgresql" else "sqlite"
+        # One in-memory connection serves every thread, one at a time.
+        self._lock: threading.RLock | None = threading.RLock() if self.memory else None
+
+    def _create_engine(self, url: URL) -> Engine:
+        if url.get_backend_name() == "postgresql":
+            return create_engine(url, connect_args={"connect_timeout": _CONNECT_TIMEOUT_S})
+        # sqlite3 in autocommit mode: the store issues BEGIN IMMEDIATE and COMMIT itself.
+        if self.memory:
+            return create_engine(
+                url,
+                poolclass=StaticPool,
+                connect_args={"check_same_thread": False},
+                isolation_level="AUTOCOMMIT",
+            )
+        return create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+            pool_size=8,
+            max_overflow=24,
+            isolation_level="AUTOCOMMIT",
+        )
+
+    @property
+    def location(self) -> str:
+        """The database's URL without its password, for messages."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    # -- connections --------------------------------------------------------------------------
+
+    @contextmanager
+    def _connection(self, *, autocommit: bool) -> Iterator[Connection]:
+        with self._lock or nullcontext():
+            try:
+                connection = self.engine.connect()
+            except DBAPIError as exc:
+                raise StoreError(f"cannot connect to {self.location}: {exc.orig}") from exc
+            try:
+                # Isolation switched for this checkout only, and back when it is returned.
+                if autocommit and not (self.owns_engine and self.dialect == "sqlite"):
+                    connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+                elif not autocommit and not self.owns_engine:
+                    # A real transaction, even on an engine of the caller's set to autocommit.
+                    connection = connection.execution_options(isolation_level="READ COMMITTED")
+                if self.dialect == "sqlite" and not connection.info.get(_PREPARED):
+                    self._prepare_sqlite(connection)
+                yield connection
+            finally:
+                connection.close()
+
+    def _prepare_sqlite(self, connection: Connection) -> None:
+        # Settings of the DBAPI connection, kept while the pool keeps it.
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if self.owns_engine and not self.memory:
+            # In WAL mode NORMAL never corrupts the database; a power cut may lose the last
+            # commits, and each commit costs no fsync.
+            connection.exec_driver_sql("PRAGMA synchronous = NORMAL")
+        connection.info[_PREPARED] = True
+
+    def _retrying(self, attempt: Callable[[], T]) -> T:
+        if self.dialect != "sqlite":
+            return attempt()
+        for tries in range(BUSY_RETRIES + 1):
+            try:
+                return attempt()
+            except (DBAPIError, sqlite3.OperationalError) as exc:
+                if not _is_busy(exc):
+                    raise
+                if tries == BUSY_RETRIES:
+                    raise StoreError(
+                        f"the SQLite database {self.location} stayed locked by other writers "
+                        f"through {BUSY_RETRIES + 1} waits of {BUSY_TIMEOUT_MS} ms"
+                    ) from exc
+            time.sleep(random.uniform(0.01, 0.05) * (tries + 1))  # noqa: S311 - jitter only
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- operations ---------------------------------------------------------------------------
+
+    def read(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` on a connection of the store's, outside any transaction of the caller's."""
+
+        def attempt() -> T:
+            with self._connection(autocommit=True) as connection:
+                return work(connection)
+
+        return self._retrying(attempt)
+
+    def write(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in a transaction of its own, committed when it returns, else rolled back."""
+        if self.dialect == "postgresql":
+            with self._connection(autocommit=False) as connection, connection.begin():
+                return work(connection)
+        return self._retrying(lambda: self._sqlite_transaction(work))
+
+    def _sqlite_transaction(self, work: Callable[[Connection], T]) -> T:
+        with self._connection(autocommit=True) as connection:
+            raw: Any = connection.connection.dbapi_connection
+            # IMMEDIATE takes the write lock now, waiting for it under the busy timeout; a
+            # deferred transaction could fail later, when reading turns into writing.
+            raw.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(connection)
+                raw.execute("COMMIT")
+            except BaseException:
+                if raw.in_transaction:
+                    raw.rollback()
+                raise
+            return result
+
+    @staticmethod
+    def run_driver_sql(connection: Connection, statement: str, rows: list[tuple[Any, ...]]) -> int:
+        """Run a prepared statement for each row on the DBAPI cursor itself; return the rowcount.
+
+        For the write path, where SQLAlchemy's per-call work would cost as much as the insert.
+        """
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            if len(rows) == 1:
+                cursor.execute(statement, rows[0])
+            else:
+                cursor.executemany(statement, rows)
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def setup(self) -> None:
+        """Switch a SQLite file to WAL (a setting of the file, kept from then on)."""
+        if self.dialect != "sqlite" or self.memory:
+            return
+
+        def wal() -> None:
+            with self._connection(autocommit=True) as connection:
+                mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+                if str(mode).lower() != "wal":
+                    connection.exec_driver_sql("PRAGMA journal_mode = WAL")
+
+        self._retrying(wal)
+
+    def dispose(self) -> None:
+        """Close the engine's connections if the store created it; a caller's engine stays.
+
+        A SQLite file gets ``PRAGMA optimize`` first, as SQLite advises before closing: it
+        gathers the statistics that let the planner choose between indexes, when worthwhile.
+        """
+        if not self.owns_engine:
+            return
+        if self.dialect == "sqlite" and not self.memory:
+            try:
+                with self._connection(autocommit=True) as connection:
+                    connection.exec_driver_sql("PRAGMA optimize")
+            except (DBAPIError, StoreError):
+                pass  # only statistics: a busy or vanished file must not stop the close
+        with self._lock or nullcontext():
+            self.engine.dispose()

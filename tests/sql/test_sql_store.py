@@ -1,0 +1,240 @@
+"""What SQLStore adds to the contract: URLs, engines, timestamps, transactions and errors."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from actionlogkit_sql import SQLStore
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
+
+from actionlogkit import ConfigurationError, Conflict, StoreError, open_store
+from actionlogkit.testing import canonical
+from actionlogkit.testing._sample import minimal
+
+STAMP = datetime(2023, 1, 15, 9, 0, 0, 123_456, tzinfo=timezone(timedelta(hours=1)))
+STAMP_UTC = datetime(2023, 1, 15, 8, 0, 0, 123_000, tzinfo=timezone.utc)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def store(request: pytest.FixtureRequest) -> SQLStore:
+    """A SQLite store, and a PostgreSQL one when the server is there."""
+    name = "sqlite_store" if request.param == "sqlite" else "postgres_store"
+    found: SQLStore = request.getfixturevalue(name)
+    return found
+
+
+# -- opening ------------------------------------------------------------------------------------
+
+
+def test_open_store_opens_sqlite_urls(tmp_path: Path) -> None:
+    """open_store gives a SQLStore for sqlite:/// files and sqlite:// memory."""
+    with open_store(f"sqlite:///{tmp_path / 'a.db'}") as on_file, open_store("sqlite://") as memory:
+        assert isinstance(on_file, SQLStore)
+        assert isinstance(memory, SQLStore)
+        on_file.create(minimal())
+        assert (on_file.count(), memory.count()) == (1, 0)
+
+
+def test_memory_databases_are_private() -> None:
+    """Each sqlite:// store has a database of its own."""
+    with SQLStore("sqlite://") as first, SQLStore("sqlite:///:memory:") as second:
+        first.create(minimal())
+        assert second.count() == 0
+
+
+@pytest.mark.postgresql
+def test_open_store_opens_postgresql_urls(postgres_engine: Engine, postgres_table: str) -> None:
+    """postgresql:// and postgresql+psycopg:// URLs open a SQLStore on psycopg 3."""
+    url = postgres_engine.url.render_as_string(hide_password=False)
+    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    for each in (url, plain):
+        with open_store(each, table_name=postgres_table) as store:
+            assert isinstance(store, SQLStore)
+            assert store.engine.dialect.driver == "psycopg"
+            store.create(minimal())
+    with SQLStore(postgres_engine, table_name=postgres_table) as store:
+        assert store.count() == 2
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql+psycopg2://u@h/db", "mysql://u@h/db", "sqlite+aiosqlite://", "not a url"]
+)
+def test_unsupported_urls_are_configuration_errors(url: str) -> None:
+    """URLs of other databases or drivers raise ConfigurationError naming what is supported."""
+    with pytest.raises(ConfigurationError):
+        SQLStore(url)
+
+
+def test_other_arguments_are_configuration_errors() -> None:
+    """Neither a URL nor an engine raises ConfigurationError."""
+    with pytest.raises(ConfigurationError, match="URL or a SQLAlchemy Engine"):
+        SQLStore(42)  # type: ignore[arg-type]
+
+
+def test_unreachable_server_is_a_store_error() -> None:
+    """A PostgreSQL server that does not answer raises StoreError saying where, with the cause."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(StoreError, match=rf"cannot connect to .*127\.0\.0\.1:{port}") as caught:
+        open_store(f"postgresql+psycopg://nobody:secret@127.0.0.1:{port}/logs")
+    assert isinstance(caught.value.__cause__, DBAPIError)
+    assert "secret" not in str(caught.value)
+
+
+def test_unopenable_sqlite_file_is_a_store_error(tmp_path: Path) -> None:
+    """A SQLite file in a missing directory raises StoreError with the driver's error."""
+    with pytest.raises(StoreError) as caught:
+        SQLStore(f"sqlite:///{tmp_path / 'missing' / 'logs.db'}")
+    assert isinstance(caught.value.__cause__, DBAPIError)
+
+
+def test_a_given_engine_is_not_disposed(tmp_path: Path) -> None:
+    """Closing a store made on the caller's engine leaves that engine usable."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'shared.db'}")
+    with SQLStore(engine) as store:
+        store.create(minimal())
+    with engine.connect() as connection:
+        assert (
+            connection.execute(text("SELECT count(*) FROM integration_action_logs")).scalar() == 1
+        )
+    engine.dispose()
+
+
+# -- values -------------------------------------------------------------------------------------
+
+
+def test_timestamps_come_back_utc_to_the_millisecond(store: SQLStore) -> None:
+    """createdAt is stored in UTC to the millisecond and read back timezone-aware in UTC."""
+    record = store.create(minimal(), created_at=STAMP)
+    later = store.create(minimal(), created_at=STAMP_UTC + timedelta(milliseconds=1))
+    fetched = store.get(record.id)
+    assert fetched.created_at == STAMP_UTC
+    assert fetched.created_at.tzinfo is timezone.utc
+    assert fetched.updated_at.tzinfo is timezone.utc
+    assert [r.id for r in store.list({"createdAt": {"$gt": STAMP_UTC}}).data] == [later.id]
+    assert store.count({"createdAt": "2023-01-15T08:00:00.123Z"}) == 1
+    assert [r.id for r in store.list(sort="createdAt", order="asc").data] == [record.id, later.id]
+
+
+def test_sqlite_keeps_epoch_milliseconds(sqlite_store: SQLStore, sqlite_url: str) -> None:
+    """On SQLite createdAt is an integer count of milliseconds since 1970, exact to compare."""
+    record = sqlite_store.create(minimal(), created_at=STAMP)
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as raw:
+        stored = raw.execute(
+            "SELECT created_at FROM integration_action_logs WHERE id = ?", (record.id,)
+        ).fetchone()
+    assert stored == (int(STAMP_UTC.timestamp()) * 1000 + 123,)
+
+
+def test_floats_stay_floats(store: SQLStore) -> None:
+    """Floats written with an exponent, and integral floats, come back as floats, exactly."""
+    payload = {"big": 1e16, "huge": 1.5e300, "tiny": 5e-324, "whole": 10.0, "int": 2**53}
+    record = store.create(minimal(payload=payload, executionTime=1e20))
+    fetched = store.get(record.id)
+    assert canonical(fetched) == canonical(record)
+    assert fetched.payload is not None
+    assert all(type(fetched.payload[k]) is type(v) for k, v in payload.items())
+    assert store.count({"payload.big": {"$gt": 2**53}}) == 1
+    assert store.count({"payload.huge": 1.5e300}) == 1
+
+
+# -- transactions and errors --------------------------------------------------------------------
+
+
+def test_sqlite_caller_rollback_keeps_the_logs(tmp_path: Path) -> None:
+    """Logs written while the caller's SQLite transaction is open survive its rollback."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    store = SQLStore(engine)
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        connection.execute(text("SELECT count(*) FROM integration_action_logs")).scalar()
+        store.create(minimal(status="failed"))
+        transaction.rollback()
+    assert store.count({"status": "failed"}) == 1
+    store.close()
+    engine.dispose()
+
+
+@pytest.mark.postgresql
+def test_postgresql_caller_rollback_keeps_the_logs(
+    postgres_engine: Engine, postgres_store: SQLStore, postgres_table: str
+) -> None:
+    """A business transaction that wrote, logged and rolled back loses its rows, not the logs."""
+    business = f"{postgres_table}_orders"
+    with postgres_engine.begin() as connection:
+        connection.execute(text(f'CREATE TABLE "{business}" (id integer)'))
+    try:
+        with postgres_engine.connect() as connection:
+            transaction = connection.begin()
+            connection.execute(text(f'INSERT INTO "{business}" VALUES (1)'))
+            postgres_store.create(minimal(status="failed"))
+            transaction.rollback()
+        with postgres_engine.connect() as connection:
+            assert connection.execute(text(f'SELECT count(*) FROM "{business}"')).scalar() == 0
+        assert postgres_store.count({"status": "failed"}) == 1
+    finally:
+        with postgres_engine.begin() as connection:
+            connection.execute(text(f'DROP TABLE "{business}"'))
+
+
+def test_driver_errors_are_store_errors(sqlite_store: SQLStore, sqlite_url: str) -> None:
+    """A table dropped behind the store's back makes calls raise StoreError with the cause."""
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as raw:
+        raw.execute("DROP TABLE integration_action_logs")
+    for call in (sqlite_store.list, lambda: sqlite_store.create(minimal())):
+        with pytest.raises(StoreError, match="no such table") as caught:
+            call()
+        assert isinstance(caught.value.__cause__, (DBAPIError, sqlite3.Error))
+
+
+def test_memory_store_serves_many_threads() -> None:
+    """sqlite:// takes writes and reads from many threads at once, none lost or failed."""
+    store = SQLStore("sqlite://")
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for i in range(100):
+                store.create(minimal(entityId=str(i)))
+                store.list({"entityId": str(i)}, limit=5)
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert store.count() == 800
+    store.close()
+
+
+def test_a_file_that_is_no_database_is_a_store_error(tmp_path: Path) -> None:
+    """Opening a file that is not a SQLite database raises StoreError, with the driver's error."""
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"these are notes, not a database" * 100)
+    with pytest.raises(StoreError, match="could not open") as caught:
+        SQLStore(f"sqlite:///{path}")
+    assert isinstance(caught.value.__cause__, (DBAPIError, sqlite3.Error))
+
+
+@pytest.mark.postgresql
+def test_writes_are_atomic_on_an_autocommit_engine(
+    postgres_engine: Engine, postgres_table: str
+) -> None:
+    """On a caller's engine set to autocommit, a batch still stores all its records or none."""
+    engine = postgres_engine.execution_options(isolation_level="AUTOCOMMIT")
+    with SQLStore(engine, table_name=postgres_table) as store:
+        stored = store.create(minimal())
+        other = SQLStore("sqlite://").create(minimal())
+        with pytest.raises(Conflict):
+            store.import_records([other, stored])
+        assert [r.id for r in store.list().data] == [stored.id]
