@@ -1,8 +1,10 @@
 """What the recorder stores of a value: redact, then make JSON-safe, then truncate.
 
-:class:`Capture` turns any Python value into a JSON object that every store accepts (the rules of
-``_json``: keys non-empty, without ``.``, not starting with ``$``; no NUL or lone surrogates;
-integers within ±2**53; finite floats; at most 32 levels), and it never raises.
+:class:`Capture` turns any Python value into a JSON object that every store accepts, already in
+the core's normal form (the rules of ``_json``: keys non-empty, without ``.``, not starting with
+``$``; no NUL or lone surrogates; integers within ±2**53; finite floats, no ``-0.0``; at most 32
+levels), and it never raises. Records are assembled from it without a second validation, so the
+property tests compare its output with the core's own copy.
 
 Redaction and conversion happen in one walk: at every mapping, dataclass or model the key is
 checked first, and the value under a secret key is replaced by :data:`REDACTED` without being
@@ -199,7 +201,7 @@ class Capture:
             return value if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER else _int_text(value)
         if kind is float:
             if math.isfinite(value):
-                return value
+                return value + 0.0  # -0.0 becomes 0.0, as the core stores it
             return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
         if value is None or kind is bool:
             return value

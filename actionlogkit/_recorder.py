@@ -438,7 +438,7 @@ class Recorder:
                 "response": response,
                 "error_message": None if error is None else _clean_text(error, MAX_ERROR_MESSAGE),
                 "retry_count": retries,
-                "execution_time": None if elapsed is None else max(elapsed * 1000.0, 0.0),
+                "execution_time": None if elapsed is None else max(elapsed * 1000.0, 0.0) + 0.0,
                 "metadata": metadata,
             }
         )

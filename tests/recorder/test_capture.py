@@ -75,10 +75,12 @@ class ExplodingMapping(dict[str, Any]):
 
 
 def storable(value: Any) -> dict[str, Any]:
-    """The core accepts it as a record's JSON object, and it encodes as strict JSON."""
+    """The core accepts it unchanged as a record's JSON object, and it encodes as strict JSON."""
     assert isinstance(value, dict)
-    json.dumps(value, allow_nan=False)
-    return copy_json_object(value)
+    copied = copy_json_object(value)
+    # Compared as JSON text: the core's normal form (e.g. no -0.0) must already be there.
+    assert json.dumps(copied, allow_nan=False) == json.dumps(value, allow_nan=False)
+    return copied
 
 
 def encoded_size(value: Any) -> int:
@@ -144,6 +146,12 @@ def test_values_json_cannot_hold_become_text() -> None:
         "nul": "a\ufffdb",
         "s": "\ufffd",
     }
+
+
+def test_negative_zero_is_stored_as_zero_as_the_core_does() -> None:
+    """-0.0 becomes 0.0, the form every backend keeps."""
+    captured, _ = Capture().capture({"zero": -0.0, "items": [-0.0]})
+    assert json.dumps(captured) == '{"zero": 0.0, "items": [0.0]}'
 
 
 def test_keys_the_stores_refuse_are_escaped_and_never_collide() -> None:
