@@ -50,6 +50,10 @@ class Order(BaseModel):
     lines: list[str] = []
 
 
+class BadInput(Exception):
+    """Raised by a recorded call, with any message."""
+
+
 class Point(NamedTuple):
     """A named tuple."""
 
@@ -294,6 +298,7 @@ _scalars = st.one_of(
     st.integers(),
     st.integers(min_value=-(2**200), max_value=2**200),
     st.floats(),
+    st.just(-0.0),
     st.text(st.characters(codec=None, exclude_categories=())),
     st.binary(),
     st.datetimes(timezones=st.none() | st.timezones()),
@@ -380,3 +385,30 @@ def test_a_secret_under_any_default_key_at_any_depth_is_never_stored(data: st.Da
         raw = rec.store.list().data[0].model_dump_json(by_alias=True)
     assert secret not in raw
     assert REDACTED in raw
+
+
+@settings(max_examples=200)
+@given(
+    entity=st.one_of(st.text(st.characters(codec=None, exclude_categories=())), st.integers()),
+    message=st.text(st.characters(codec=None, exclude_categories=())),
+    payload=any_value,
+    metadata=st.dictionaries(_keys, any_value, max_size=3),
+)
+def test_every_built_record_is_one_the_model_accepts_unchanged(
+    entity: Any, message: str, payload: Any, metadata: dict[Any, Any]
+) -> None:
+    """Records are assembled without validation: the model must accept each one as it is."""
+    from actionlogkit.models import ActionLogInput
+
+    with Recorder(MemoryStore(), on_store_error="raise") as rec:
+
+        @rec.action("update", entity_type="product", entity_id=entity, metadata=metadata)
+        def call(body: Any) -> Any:
+            raise BadInput(message)
+
+        with pytest.raises(BadInput):
+            call(payload)
+        stored = rec.store.list().data[0]
+    given = stored.to_input()
+    validated = ActionLogInput.model_validate(given.model_dump(by_alias=True))
+    assert validated.model_dump_json(by_alias=True) == given.model_dump_json(by_alias=True)
