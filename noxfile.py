@@ -13,6 +13,7 @@ nox.options.error_on_missing_interpreters = True
 BACKENDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "memory": ((), ("tests/core", "tests/recorder")),
     "sql": (("sql",), ("tests/sql", "tests/recorder_sql")),
+    "mongo": (("mongo",), ("tests/mongo",)),
 }
 
 

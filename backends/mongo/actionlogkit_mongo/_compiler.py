@@ -1,0 +1,186 @@
+"""The query compiler: a validated query AST → a MongoDB filter document and sort.
+
+The filter is built from the AST alone: field names are the ``FieldRef``s the core validated (a
+top-level wire name, or a dotted path below ``payload``, ``response`` or ``metadata`` whose segments
+are never digits nor start with ``$``), values are the coerced operands, and the only operators
+are ``$and``, ``$or``, ``$nor``, ``$eq``, ``$in``, ``$gt``/``$gte``/``$lt``/``$lte``, ``$exists``,
+``$type`` and, on the hidden search field only, ``$regex`` of escaped literal text. Plain equality
+``{field: value}`` is written only with a scalar value, which MongoDB never reads as an operator.
+
+MongoDB's own traversal already is the query language's (a dotted path applies each step to the
+object elements of an array it meets, skips nested arrays and scalars, and a reached array counts
+with its elements one level deep), and its comparisons already bracket by type (numbers by value
+across int and double, booleans apart from numbers, strings by UTF-8 bytes, which is code point
+order). Where MongoDB's native meaning differs, the compiler spells ours out:
+
+- ``null`` on a path: natively ``{"a.b": null}`` also matches when an object element of an array
+  lacks ``b`` (``[{"b": 3}, {}]``), and, depending on the server version, does not match arrays of
+  scalars or empty arrays, where nothing is reached. Compiled as *nothing is reached, or a null is
+  reached*: ``$nor [$exists]`` or ``$type: "null"``. ``$in`` lists are split the same way.
+- negation: every ``Not`` is ``$nor`` around the compiled operand, a negation of the whole
+  condition on the document, never the per-field ``$not`` or ``$ne`` with their own null rules.
+- ``$exists`` on top-level fields is always true (documents store absent values as nulls); empty
+  ``$in`` matches nothing, ``And(())`` everything: constants are folded away.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from bson import ObjectId
+
+from actionlogkit.query import (
+    And,
+    Compare,
+    Eq,
+    Exists,
+    FieldKind,
+    FieldRef,
+    In,
+    Node,
+    Not,
+    Or,
+    Query,
+    Scalar,
+)
+from actionlogkit_mongo._documents import SEARCH_FIELD
+
+__all__ = ["compile_filter", "compile_sort", "match_nothing"]
+
+Filter = dict[str, Any]
+# A compiled condition: a filter document, or a constant the folding removes.
+_Compiled = Filter | bool
+
+
+def match_nothing() -> Filter:
+    """The filter of a condition that is always false (every document has an ``_id``)."""
+    return {"_id": {"$in": []}}
+
+
+def _value(field: FieldRef, value: Scalar) -> Any:
+    if field.kind is FieldKind.ID and isinstance(value, str):
+        return ObjectId(value)
+    return value
+
+
+def _exists(path: str) -> Filter:
+    return {path: {"$exists": True}}
+
+
+def _null(field: FieldRef) -> _Compiled:
+    if not field.path:
+        # Top-level fields are stored on every document, absent values as explicit nulls.
+        return {field.name: {"$eq": None}}
+    path = field.dotted
+    return _any((_negate(_exists(path)), {path: {"$type": "null"}}))
+
+
+def _join(operator: str, absorbing: bool, operands: Sequence[_Compiled]) -> _Compiled:
+    """``$and`` (absorbing ``False``) or ``$or`` (absorbing ``True``), flat and folded."""
+    kept: list[Filter] = []
+    for operand in operands:
+        if operand is absorbing:
+            return absorbing
+        if isinstance(operand, bool):
+            continue
+        if list(operand) == [operator]:
+            kept.extend(operand[operator])
+        else:
+            kept.append(operand)
+    if not kept:
+        return not absorbing
+    return kept[0] if len(kept) == 1 else {operator: kept}
+
+
+def _all(operands: Sequence[_Compiled]) -> _Compiled:
+    return _join("$and", False, operands)
+
+
+def _any(operands: Sequence[_Compiled]) -> _Compiled:
+    return _join("$or", True, operands)
+
+
+def _negate(operand: _Compiled) -> _Compiled:
+    if isinstance(operand, bool):
+        return not operand
+    return {"$nor": [operand]}
+
+
+def _type_class(value: Scalar) -> str | None:
+    """The BSON ``$type`` alias that pins a JSON operand's class, where equality could stray."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    return None
+
+
+def _equal(field: FieldRef, values: Sequence[Scalar]) -> _Compiled:
+    """Some reached value equals one of ``values`` (none of them null) within its class."""
+    by_class: dict[str | None, list[Any]] = {}
+    for value in values:
+        type_class = _type_class(value) if field.path else None
+        by_class.setdefault(type_class, []).append(_value(field, value))
+    parts: list[_Compiled] = []
+    for type_class, members in by_class.items():
+        if type_class is None:
+            # Text, ids, enums, dates and top-level numbers: plain equality is exact.
+            parts.append({field.dotted: members[0] if len(members) == 1 else {"$in": members}})
+            continue
+        # MongoDB already keeps booleans apart from numbers; the $type in the same operator
+        # document says so explicitly, for every server and imitation that reads the filter.
+        condition = {"$eq": members[0]} if len(members) == 1 else {"$in": members}
+        parts.append({field.dotted: {**condition, "$type": type_class}})
+    return _any(parts)
+
+
+def _compile(node: Node) -> _Compiled:
+    if isinstance(node, Eq):
+        if node.value is None:
+            return _null(node.field)
+        return _equal(node.field, [node.value])
+    if isinstance(node, In):
+        values = [value for value in node.values if value is not None]
+        listed = _equal(node.field, values) if values else False
+        if len(values) == len(node.values):
+            return listed
+        return _any((listed, _null(node.field)))
+    if isinstance(node, Compare):
+        return {node.field.dotted: {node.op: _value(node.field, node.value)}}
+    if isinstance(node, Exists):
+        return _exists(node.field.dotted) if node.field.path else True
+    if isinstance(node, Not):
+        return _negate(_compile(node.operand))
+    if isinstance(node, And):
+        return _all([_compile(operand) for operand in node.operands])
+    if isinstance(node, Or):
+        return _any([_compile(operand) for operand in node.operands])
+    raise TypeError(f"not a query node: {node!r}")
+
+
+def compile_filter(node: Node | None, search: str | None = None) -> Filter:
+    """The MongoDB filter of a validated filter and a case-folded search term."""
+    parts: list[_Compiled] = [True if node is None else _compile(node)]
+    if search is not None:
+        # The stored text and the term are both folded by Python: a literal substring test.
+        parts.append({SEARCH_FIELD: {"$regex": re.escape(search)}})
+    compiled = _all(parts)
+    if compiled is True:
+        return {}
+    if compiled is False:
+        return match_nothing()
+    return compiled
+
+
+def compile_sort(query: Query) -> list[tuple[str, Literal[1, -1]]]:
+    """The sort of a query: its field, then ``_id``, both in the query's direction.
+
+    MongoDB puts nulls before every value ascending and after them descending, and compares
+    strings by code point, as the query language does.
+    """
+    direction: Literal[1, -1] = -1 if query.descending else 1
+    if query.sort.name == "_id":
+        return [("_id", direction)]
+    return [(query.sort.name, direction), ("_id", direction)]

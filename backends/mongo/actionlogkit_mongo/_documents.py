@@ -1,0 +1,61 @@
+"""Records as MongoDB documents, and back.
+
+A document holds every field of the record under its wire name, absent optional values as explicit
+nulls (so that every top-level field exists on every document, as the query language says),
+``_id`` as a real ``ObjectId``, the timestamps as BSON dates, and ``payload``, ``response`` and
+``metadata`` as subdocuments. One hidden field, :data:`SEARCH_FIELD`, holds the case-folded search
+text of :func:`actionlogkit.query.search_text` as an array of its four parts (one per search field,
+in order); it is never handed out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+
+from actionlogkit.models import ActionLog
+from actionlogkit.query import search_text
+
+__all__ = ["HIDDEN_FIELDS", "SEARCH_FIELD", "from_document", "to_document"]
+
+SEARCH_FIELD = "_searchText"
+"""The hidden field with the record's folded search text, one array element per search field.
+
+A ``$regex`` on an array matches when it matches one element, so a term is never found across two
+fields; an array keeps the NUL separator out of the text the server runs the pattern over.
+"""
+HIDDEN_FIELDS: tuple[str, ...] = (SEARCH_FIELD,)
+"""Fields of a document that are not part of the record."""
+
+
+def to_document(record: ActionLog) -> dict[str, Any]:
+    """The document that stores ``record``."""
+    return {
+        "_id": ObjectId(record.id),
+        "integrationId": record.integration_id,
+        "actionType": record.action_type.value,
+        "entityType": record.entity_type,
+        "entityId": record.entity_id,
+        "status": record.status.value,
+        "payload": record.payload,
+        "response": record.response,
+        "errorMessage": record.error_message,
+        "retryCount": record.retry_count,
+        "executionTime": record.execution_time,
+        "metadata": record.metadata,
+        "createdAt": record.created_at,
+        "updatedAt": record.updated_at,
+        SEARCH_FIELD: search_text(record).split("\x00"),
+    }
+
+
+def from_document(document: dict[str, Any]) -> ActionLog:
+    """The record a stored document holds; hidden fields are dropped.
+
+    The document is validated as a record again: values written by other programs reach callers
+    only in the record's shape, and BSON's integer subclasses become plain ``int``.
+    """
+    fields = {key: value for key, value in document.items() if key not in HIDDEN_FIELDS}
+    fields["_id"] = str(fields["_id"])
+    return ActionLog.model_validate(fields)
