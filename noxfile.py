@@ -11,8 +11,8 @@ nox.options.error_on_missing_interpreters = True
 
 # backend → (extras to install, test directories)
 BACKENDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "memory": ((), ("tests/core",)),
-    "sql": (("sql",), ("tests/sql",)),
+    "memory": ((), ("tests/core", "tests/recorder")),
+    "sql": (("sql",), ("tests/sql", "tests/recorder_sql")),
     "mongo": (("mongo",), ("tests/mongo",)),
     "http": (("http", "sql"), ("tests/http", "tests/cli")),
 }

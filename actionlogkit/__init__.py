@@ -1,6 +1,11 @@
 """actionlogkit: record and query integration action logs, the same on every storage backend."""
 
+from actionlogkit._action import ActionSpec
+from actionlogkit._default import action, configure, get_recorder
+from actionlogkit._handle import Action
+from actionlogkit._recorder import Recorder, RecorderStats
 from actionlogkit._registry import available_schemes, open_store
+from actionlogkit._sources import Call
 from actionlogkit.errors import (
     ActionLogKitError,
     ConfigurationError,
@@ -8,6 +13,7 @@ from actionlogkit.errors import (
     FieldError,
     InvalidQuery,
     InvalidRecord,
+    NoResult,
     NotFound,
     StoreError,
 )
@@ -17,24 +23,33 @@ from actionlogkit.query import Query, parse_query
 from actionlogkit.store import Store
 
 __all__ = [
+    "Action",
     "ActionLog",
     "ActionLogInput",
     "ActionLogKitError",
+    "ActionSpec",
     "ActionType",
+    "Call",
     "ConfigurationError",
     "Conflict",
     "FieldError",
     "InvalidQuery",
     "InvalidRecord",
     "MemoryStore",
+    "NoResult",
     "NotFound",
     "Page",
     "Query",
+    "Recorder",
+    "RecorderStats",
     "Status",
     "Store",
     "StoreError",
     "__version__",
+    "action",
     "available_schemes",
+    "configure",
+    "get_recorder",
     "open_store",
     "parse_query",
 ]

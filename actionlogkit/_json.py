@@ -161,17 +161,23 @@ def _fast_copy(value: Any, depth: int) -> Any:
     raise _Unusual
 
 
+def fast_copy_json_object(value: dict[str, Any]) -> dict[str, Any] | None:
+    """A deep copy of a plain JSON object of plain values, or ``None`` for anything unusual."""
+    try:
+        copied: dict[str, Any] = _fast_copy(value, 1)
+    except (_Unusual, RecursionError):
+        return None
+    return copied
+
+
 def copy_json_object(value: Any) -> dict[str, Any]:
     """Check that ``value`` is a storable JSON object and return a deep copy of it.
 
     Raises :class:`JsonError` naming the first offending place.
     """
     if type(value) is dict:
-        try:
-            copied: dict[str, Any] = _fast_copy(value, 1)
-        except (_Unusual, RecursionError):
-            pass
-        else:
+        copied = fast_copy_json_object(value)
+        if copied is not None:
             return copied
     if not isinstance(value, dict):
         raise JsonError("", f"expected a JSON object, got {type(value).__name__}")

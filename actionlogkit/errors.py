@@ -16,6 +16,7 @@ __all__ = [
     "FieldError",
     "InvalidQuery",
     "InvalidRecord",
+    "NoResult",
     "NotFound",
     "StoreError",
 ]
@@ -83,4 +84,8 @@ class StoreError(ActionLogKitError):
 
 
 class ConfigurationError(ActionLogKitError, ValueError):
-    """Raised for an unusable store URL, a missing backend, or an incompatible existing schema."""
+    """Raised for a bad store URL, missing backend, incompatible schema, or recorder option."""
+
+
+class NoResult(ActionLogKitError, LookupError):
+    """Raised by ``Call.result`` in a recorder's source when the recorded call has no result."""

@@ -253,6 +253,9 @@ def validate_input(record: ActionLogInput | Mapping[str, Any], prefix: str = "")
         raise InvalidRecord(
             [FieldError(prefix, f"expected a mapping, got {type(record).__name__}")]
         )
+    fast = fast_input(record)
+    if fast is not None:
+        return fast
     try:
         return ActionLogInput.model_validate(record)
     except ValidationError as exc:
@@ -277,3 +280,7 @@ def build_record(
     object.__setattr__(record, "__pydantic_extra__", None)
     object.__setattr__(record, "__pydantic_private__", None)
     return record
+
+
+# Last: the fast path builds on the classes above.
+from actionlogkit._fast_input import fast_input  # noqa: E402

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from types import TracebackType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import ValidationError
 
@@ -49,6 +49,8 @@ from actionlogkit.query import (
 )
 
 __all__ = ["RecordInput", "Store"]
+
+_S = TypeVar("_S", bound="Store")
 
 RecordInput = ActionLogInput | Mapping[str, Any]
 """What ``create`` and ``update`` accept: an :class:`ActionLogInput` or a mapping of its fields."""
@@ -328,7 +330,7 @@ class Store(abc.ABC):
         """Whether :meth:`close` has been called."""
         return self._closed
 
-    def __enter__(self) -> Store:
+    def __enter__(self: _S) -> _S:
         return self
 
     def __exit__(

@@ -37,14 +37,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from actionlogkit_mongo import INDEXES, MongoStore
-from actionlogkit_mongo._documents import to_document
 from bson import BSON
 from pymongo import ASCENDING, MongoClient
 from pymongo.errors import PyMongoError
 
 from actionlogkit import ActionLog, ActionLogInput, MemoryStore, _ids, _time
 from actionlogkit.models import build_record, validate_input
+from actionlogkit_mongo import INDEXES, MongoStore
+from actionlogkit_mongo._documents import to_document
 
 ENV_VAR = "ACTIONLOGKIT_TEST_MONGODB_URL"
 INTEGRATIONS = [f"shop-{n:02d}" for n in range(25)]

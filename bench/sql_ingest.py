@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from _common import COLUMNS, bodies, json_size, raw_row, timed
-from actionlogkit_sql import SQLStore
 from sqlalchemy import make_url
+
+from actionlogkit_sql import SQLStore
 
 CHUNK = 1_000
 

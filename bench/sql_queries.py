@@ -30,8 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from _common import START, bodies, p50_ms, timed
-from actionlogkit_sql import SQLStore
 from sqlalchemy import make_url
+
+from actionlogkit_sql import SQLStore
 
 TABLE = "bench_query_logs"
 BATCH = 10_000

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from _common import COLUMNS, bodies, raw_row, timed
+
 from actionlogkit_sql import SQLStore
 
 

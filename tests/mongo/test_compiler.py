@@ -11,14 +11,14 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from actionlogkit_mongo._compiler import compile_filter, compile_sort
-from actionlogkit_mongo._documents import SEARCH_FIELD
 from bson import ObjectId
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from actionlogkit.query import JSON_ROOTS, TOP_LEVEL_FIELDS, parse_filter, parse_query
 from actionlogkit.testing import strategies
+from actionlogkit_mongo._compiler import compile_filter, compile_sort
+from actionlogkit_mongo._documents import SEARCH_FIELD
 
 OPERATORS = {"$and", "$or", "$nor", "$eq", "$in", "$gt", "$gte", "$lt", "$lte", "$exists", "$type"}
 

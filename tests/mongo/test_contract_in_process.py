@@ -14,11 +14,11 @@ from typing import Any, ClassVar, cast
 
 import mongomock_ng
 import pytest
-from actionlogkit_mongo import MongoStore
 from mongomock_ng import filtering
 from pymongo import MongoClient
 
 from actionlogkit.testing import StoreContract
+from actionlogkit_mongo import MongoStore
 
 from .corner_cases import CornerCases
 

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from actionlogkit_mongo import MongoStore
 from pymongo import MongoClient
 
 from actionlogkit.testing import StoreContract
+from actionlogkit_mongo import MongoStore
 
 from .corner_cases import CornerCases
 

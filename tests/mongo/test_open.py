@@ -6,10 +6,10 @@ import socket
 from typing import Any
 
 import pytest
-from actionlogkit_mongo import DEFAULT_SERVER_SELECTION_TIMEOUT, MongoStore
 from pymongo.errors import ConnectionFailure
 
 from actionlogkit import ConfigurationError, StoreError, open_store
+from actionlogkit_mongo import DEFAULT_SERVER_SELECTION_TIMEOUT, MongoStore
 
 
 def _closed_port() -> int:

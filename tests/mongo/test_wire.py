@@ -11,7 +11,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from actionlogkit_mongo import INDEXES, MongoStore
 from bson import ObjectId
 from pymongo import MongoClient, monitoring
 
@@ -25,6 +24,7 @@ from actionlogkit import (
     open_store,
 )
 from actionlogkit.testing import canonical
+from actionlogkit_mongo import INDEXES, MongoStore
 
 pytestmark = pytest.mark.mongodb
 

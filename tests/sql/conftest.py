@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from actionlogkit_sql import SQLStore
 from sqlalchemy import Engine, create_engine, make_url, text
+
+from actionlogkit_sql import SQLStore
 
 POSTGRES_ENV = "ACTIONLOGKIT_TEST_POSTGRES_URL"
 

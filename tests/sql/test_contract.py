@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from actionlogkit_sql import SQLStore
 
 from actionlogkit.store import Store
 from actionlogkit.testing import StoreContract
+from actionlogkit_sql import SQLStore
 
 
 class TestSQLiteFileStore(StoreContract):

@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from actionlogkit_sql import SQLStore
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from actionlogkit import ActionLog, MemoryStore
 from actionlogkit.testing import assert_same_results, strategies
+from actionlogkit_sql import SQLStore
 
 EXAMPLES = 500
 

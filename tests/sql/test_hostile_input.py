@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from actionlogkit_sql import SQLStore
 from sqlalchemy import inspect
 
 from actionlogkit import InvalidQuery
 from actionlogkit.testing._sample import minimal
+from actionlogkit_sql import SQLStore
 
 HOSTILE_SORTS = [
     "createdAt; DROP TABLE integration_action_logs",

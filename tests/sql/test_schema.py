@@ -6,11 +6,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from actionlogkit_sql import SCHEMA_VERSION, SQLStore
 from sqlalchemy import Engine, inspect, text
 
 from actionlogkit import ConfigurationError
 from actionlogkit.testing._sample import minimal
+from actionlogkit_sql import SCHEMA_VERSION, SQLStore
 
 INDEXES = {
     "integration_action_logs_integration_created": ["integration_id", "created_at", "id"],

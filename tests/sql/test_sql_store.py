@@ -9,13 +9,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from actionlogkit_sql import SQLStore
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 from actionlogkit import ConfigurationError, Conflict, StoreError, open_store
 from actionlogkit.testing import canonical
 from actionlogkit.testing._sample import minimal
+from actionlogkit_sql import SQLStore
 
 STAMP = datetime(2023, 1, 15, 9, 0, 0, 123_456, tzinfo=timezone(timedelta(hours=1)))
 STAMP_UTC = datetime(2023, 1, 15, 8, 0, 0, 123_000, tzinfo=timezone.utc)

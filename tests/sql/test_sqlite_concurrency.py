@@ -8,9 +8,8 @@ import textwrap
 import threading
 from pathlib import Path
 
-from actionlogkit_sql import SQLStore
-
 from actionlogkit.testing._sample import minimal
+from actionlogkit_sql import SQLStore
 
 THREADS = 8
 PROCESSES = 2

@@ -1,0 +1,112 @@
+"""The common create body, checked without pydantic's machinery.
+
+Most bodies are plain dicts with wire names and exactly typed values: this checks those with a
+handful of type tests and the fast JSON copy, and builds the :class:`ActionLogInput` directly.
+Anything else (Python names, subclasses, any broken rule) gets ``None`` and goes through full
+pydantic validation, which alone words the errors. ``tests/core/test_fast_input.py`` holds the
+two paths to the same answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actionlogkit import _json
+from actionlogkit.models import (
+    MAX_ERROR_MESSAGE,
+    MAX_ID_TEXT,
+    MAX_RETRY_COUNT,
+    ActionLogInput,
+    ActionType,
+    Status,
+)
+
+__all__ = ["fast_input"]
+
+_ACTION_TYPES: dict[str, ActionType] = {member.value: member for member in ActionType}
+_STATUSES: dict[str, Status] = {member.value: member for member in Status}
+# wire name → attribute, in the model's field order
+_ATTRIBUTES: dict[str, str] = {
+    info.alias or name: name for name, info in ActionLogInput.model_fields.items()
+}
+_JSON_FIELDS = ("payload", "response", "metadata")
+
+
+def _text(value: object, longest: int) -> bool:
+    return (
+        type(value) is str
+        and 0 < len(value) <= longest
+        and ((value.isascii() and "\x00" not in value) or _json.check_text(value) is None)
+    )
+
+
+def fast_input(body: Any) -> ActionLogInput | None:
+    """Return ``body`` as an :class:`ActionLogInput` when it is a plain, valid, wire-named dict."""
+    if type(body) is not dict:
+        return None
+    attributes = _ATTRIBUTES
+    for key in body:
+        if key not in attributes:
+            return None
+    action = _ACTION_TYPES.get(body.get("actionType"))  # type: ignore[arg-type]
+    status = _STATUSES.get(body.get("status"))  # type: ignore[arg-type]
+    if action is None or status is None or type(body.get("actionType")) is not str:
+        return None
+    if type(body.get("status")) is not str:
+        return None
+    integration_id = body.get("integrationId")
+    entity_type = body.get("entityType")
+    if not (_text(integration_id, MAX_ID_TEXT) and _text(entity_type, MAX_ID_TEXT)):
+        return None
+    entity_id = body.get("entityId")
+    if entity_id is not None and not _text(entity_id, MAX_ID_TEXT):
+        return None
+    error_message = body.get("errorMessage")
+    if error_message is not None and not (
+        type(error_message) is str
+        and len(error_message) <= MAX_ERROR_MESSAGE
+        and _json.check_text(error_message) is None
+    ):
+        return None
+    retry_count = body.get("retryCount", 0)
+    if type(retry_count) is not int or not 0 <= retry_count <= MAX_RETRY_COUNT:
+        return None
+    execution_time = body.get("executionTime")
+    if execution_time is not None:
+        kind = type(execution_time)
+        if kind is not float and kind is not int:
+            return None
+        execution_time = float(execution_time) + 0.0  # -0.0 becomes 0.0, as validation does
+        if not (execution_time - execution_time == 0.0 and execution_time >= 0):
+            return None
+    objects: list[dict[str, Any] | None] = []
+    for name in _JSON_FIELDS:
+        value = body.get(name)
+        if value is None:
+            objects.append(None)
+            continue
+        if type(value) is not dict:
+            return None
+        copied = _json.fast_copy_json_object(value)
+        if copied is None:
+            return None
+        objects.append(copied)
+    values = {
+        "integration_id": integration_id,
+        "action_type": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "status": status,
+        "payload": objects[0],
+        "response": objects[1],
+        "error_message": error_message,
+        "retry_count": retry_count,
+        "execution_time": execution_time,
+        "metadata": objects[2],
+    }
+    model = ActionLogInput.__new__(ActionLogInput)
+    object.__setattr__(model, "__dict__", values)
+    object.__setattr__(model, "__pydantic_fields_set__", {attributes[key] for key in body})
+    object.__setattr__(model, "__pydantic_extra__", None)
+    object.__setattr__(model, "__pydantic_private__", None)
+    return model

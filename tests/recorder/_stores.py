@@ -1,0 +1,80 @@
+"""Real stores for the recorder's tests: a MemoryStore made to remember, fail, stall or crawl."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+
+from actionlogkit import MemoryStore
+from actionlogkit.models import ActionLog
+
+
+class HistoryStore(MemoryStore):
+    """A MemoryStore that also keeps, in order, the status of every record written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[tuple[str, str]] = []
+        self.batches: list[int] = []
+        self.threads: set[int] = set()
+
+    def _insert(self, records: Sequence[ActionLog]) -> None:
+        self.threads.add(threading.get_ident())
+        self.batches.append(len(records))
+        self.writes.extend(("insert", record.status.value) for record in records)
+        super()._insert(records)
+
+    def _replace(self, record: ActionLog) -> bool:
+        self.threads.add(threading.get_ident())
+        self.writes.append(("replace", record.status.value))
+        return super()._replace(record)
+
+
+class FailingStore(MemoryStore):
+    """A MemoryStore whose every write fails, as a full disk or a dropped connection would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attempts = 0
+
+    def _insert(self, records: Sequence[ActionLog]) -> None:
+        self.attempts += 1
+        raise OSError("disk full")
+
+    def _replace(self, record: ActionLog) -> bool:
+        self.attempts += 1
+        raise OSError("disk full")
+
+
+class SlowStore(HistoryStore):
+    """A MemoryStore whose writes each take ``delay`` seconds, like a slow network round trip."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    def _insert(self, records: Sequence[ActionLog]) -> None:
+        time.sleep(self.delay)
+        super()._insert(records)
+
+
+class GatedStore(MemoryStore):
+    """A MemoryStore whose writes wait until the gate opens: a store that has stopped answering."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.entered = threading.Event()
+
+    def _insert(self, records: Sequence[ActionLog]) -> None:
+        self.entered.set()
+        self.gate.wait(30)
+        super()._insert(records)
+
+
+def only_record(store: MemoryStore) -> ActionLog:
+    """The single record in ``store``; fails if there is not exactly one."""
+    page = store.list(limit=100)
+    assert page.total == 1, [r.model_dump(by_alias=True) for r in page.data]
+    return page.data[0]
