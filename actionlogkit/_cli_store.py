@@ -46,7 +46,11 @@ _TABLE_COLUMNS: tuple[tuple[str, Callable[[ActionLog], object]], ...] = (
     ("entityType", lambda log: log.entity_type),
     ("entityId", lambda log: log.entity_id),
     ("retryCount", lambda log: log.retry_count),
-    ("executionTime", lambda log: log.execution_time),
+    # Rounded for reading; --json and get give the exact value.
+    (
+        "executionTime",
+        lambda log: None if log.execution_time is None else round(log.execution_time, 2),
+    ),
     ("errorMessage", lambda log: log.error_message),
 )
 
