@@ -103,6 +103,26 @@ def test_list_applies_filter_search_sort_order_offset(sqlite_url: str, run_cli: 
     assert result.stderr.strip() == "records 2-3 of 4"
 
 
+def test_list_table_rounds_execution_time_and_json_keeps_it(
+    sqlite_url: str, run_cli: RunCli
+) -> None:
+    """The table shows executionTime to hundredths; --json gives the exact value."""
+    with open_store(sqlite_url) as store:
+        store.create(
+            {
+                "integrationId": "shop-1",
+                "actionType": "sync",
+                "entityType": "order",
+                "status": "success",
+                "executionTime": 17.630387,
+            }
+        )
+    table = run_cli("list", "--store", sqlite_url)
+    assert table.stdout.splitlines()[1].split()[8] == "17.63"
+    exact = run_cli("list", "--store", sqlite_url, "--json")
+    assert json.loads(exact.stdout)["executionTime"] == 17.630387
+
+
 def test_list_names_a_single_record_shown(sqlite_url: str, run_cli: RunCli) -> None:
     """A page of one record is summed up as "record N of TOTAL"."""
     _seed(sqlite_url, 3)
