@@ -113,7 +113,9 @@ def test_list_table_rounds_execution_time_and_json_keeps_it(
                 "integrationId": "shop-1",
                 "actionType": "sync",
                 "entityType": "order",
-                "status": "success",
+                "entityId": "o-1",
+                "status": "failed",
+                "errorMessage": "timeout",
                 "executionTime": 17.630387,
             }
         )
