@@ -19,6 +19,7 @@ from actionlogkit.models import (
     ActionLogInput,
     ActionType,
     Status,
+    assemble,
 )
 
 __all__ = ["fast_input"]
@@ -104,9 +105,4 @@ def fast_input(body: Any) -> ActionLogInput | None:
         "execution_time": execution_time,
         "metadata": objects[2],
     }
-    model = ActionLogInput.__new__(ActionLogInput)
-    object.__setattr__(model, "__dict__", values)
-    object.__setattr__(model, "__pydantic_fields_set__", {attributes[key] for key in body})
-    object.__setattr__(model, "__pydantic_extra__", None)
-    object.__setattr__(model, "__pydantic_private__", None)
-    return model
+    return assemble(ActionLogInput, values, {attributes[key] for key in body})

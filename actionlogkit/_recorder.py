@@ -29,7 +29,14 @@ from actionlogkit._registry import resolve_store
 from actionlogkit._sources import NOTHING, Call, NoResult, Source
 from actionlogkit._writer import BackgroundWriter
 from actionlogkit.errors import ActionLogKitError, ConfigurationError, NotFound, StoreError
-from actionlogkit.models import MAX_ERROR_MESSAGE, MAX_ID_TEXT, ActionLogInput, ActionType, Status
+from actionlogkit.models import (
+    MAX_ERROR_MESSAGE,
+    MAX_ID_TEXT,
+    ActionLogInput,
+    ActionType,
+    Status,
+    assemble,
+)
 from actionlogkit.store import Store
 
 __all__ = ["Mode", "OnStoreError", "Recorder", "RecorderStats"]
@@ -63,14 +70,8 @@ _INPUT_FIELDS = frozenset(ActionLogInput.model_fields)
 
 
 def _assemble(values: dict[str, Any]) -> ActionLogInput:
-    # ``model_construct`` without its per-field bookkeeping, as ``models.build_record`` does: the
-    # values already follow the model's rules, and this runs once per recorded call.
-    record = ActionLogInput.__new__(ActionLogInput)
-    object.__setattr__(record, "__dict__", values)
-    object.__setattr__(record, "__pydantic_fields_set__", set(_INPUT_FIELDS))
-    object.__setattr__(record, "__pydantic_extra__", None)
-    object.__setattr__(record, "__pydantic_private__", None)
-    return record
+    # The values already follow the model's rules, and this runs once per recorded call.
+    return assemble(ActionLogInput, values, set(_INPUT_FIELDS))
 
 
 @dataclass(frozen=True)

@@ -8,32 +8,35 @@ from typing import Any
 
 from actionlogkit import _evaluate
 from actionlogkit.errors import ConfigurationError, Conflict
-from actionlogkit.models import ActionLog
+from actionlogkit.models import ActionLog, assemble
 from actionlogkit.query import Node, Query, search_text
 from actionlogkit.store import Store
 
 __all__ = ["MemoryStore"]
 
 
+_CONTAINERS = (dict, list)
+
+
 def _clone(value: Any) -> Any:
-    # Records are handed out as copies so that a caller's edits never reach the store.
-    if isinstance(value, dict):
-        return {key: _clone(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_clone(item) for item in value]
-    return value
+    # Only dicts and lists need copying: the rest of a record's JSON is immutable.
+    if type(value) is dict:
+        return {
+            key: _clone(item) if type(item) in _CONTAINERS else item for key, item in value.items()
+        }
+    return [_clone(item) if type(item) in _CONTAINERS else item for item in value]
 
 
 def _detached(record: ActionLog) -> ActionLog:
-    if record.payload is None and record.response is None and record.metadata is None:
+    """A copy of ``record`` sharing no mutable JSON with it: records go in and out as copies."""
+    values = record.__dict__
+    if values["payload"] is None and values["response"] is None and values["metadata"] is None:
         return record
-    return record.model_copy(
-        update={
-            "payload": _clone(record.payload),
-            "response": _clone(record.response),
-            "metadata": _clone(record.metadata),
-        }
-    )
+    copied = dict(values)
+    for name in ("payload", "response", "metadata"):
+        if copied[name] is not None:
+            copied[name] = _clone(copied[name])
+    return assemble(ActionLog, copied, set(record.model_fields_set))
 
 
 class MemoryStore(Store):
@@ -59,10 +62,12 @@ class MemoryStore(Store):
 
     def _insert(self, records: Sequence[ActionLog]) -> None:
         with self._lock:
-            if any(record.id in self._records for record in records):
-                raise Conflict("a record with one of these ids is already stored")
+            stored = self._records
             for record in records:
-                self._records[record.id] = (_detached(record), search_text(record))
+                if record.id in stored:
+                    raise Conflict("a record with one of these ids is already stored")
+            for record in records:
+                stored[record.id] = (_detached(record), search_text(record))
 
     def _fetch(self, record_id: str) -> ActionLog | None:
         with self._lock:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -262,6 +262,25 @@ def validate_input(record: ActionLogInput | Mapping[str, Any], prefix: str = "")
         raise InvalidRecord(field_errors(exc, prefix)) from None
 
 
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def assemble(model: type[_Model], values: dict[str, Any], fields_set: set[str]) -> _Model:
+    """An instance of ``model`` holding ``values`` as they are, without validating them again.
+
+    ``model.model_construct`` without its per-field bookkeeping (which costs ten times as much):
+    for values that already follow the model's rules, on the hot paths of writing and reading
+    records. ``values`` must hold every field, in the model's order; ``fields_set`` names the
+    fields the caller set.
+    """
+    instance = model.__new__(model)
+    object.__setattr__(instance, "__dict__", values)
+    object.__setattr__(instance, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", None)
+    return instance
+
+
 _FIELDS_SET = frozenset(ActionLog.model_fields)
 
 
@@ -274,12 +293,7 @@ def build_record(
     it runs once per record written, on the caller's side.
     """
     values = {"id": record_id, **data.__dict__, "created_at": created_at, "updated_at": updated_at}
-    record = ActionLog.__new__(ActionLog)
-    object.__setattr__(record, "__dict__", values)
-    object.__setattr__(record, "__pydantic_fields_set__", set(_FIELDS_SET))
-    object.__setattr__(record, "__pydantic_extra__", None)
-    object.__setattr__(record, "__pydantic_private__", None)
-    return record
+    return assemble(ActionLog, values, set(_FIELDS_SET))
 
 
 # Last: the fast path builds on the classes above.

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import abc
 import builtins
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, ClassVar, TypeVar
@@ -102,8 +101,18 @@ class Store(abc.ABC):
 
         """
         self._check_open()
-        stamp = _created_stamps(created_at, 1)[0]
-        return self._create([validate_input(record)], [stamp])[0]
+        stamp = None if created_at is None else _created_stamps(created_at, 1)[0]
+        data = validate_input(record)
+        written_at = _time.now()
+        built = build_record(
+            data,
+            record_id=_ids.new_id(),
+            created_at=stamp or written_at,
+            updated_at=written_at if stamp is None or stamp < written_at else stamp,
+        )
+        with self._guard("create"):
+            self._insert((built,))
+        return built
 
     def create_many(
         self,
@@ -142,7 +151,7 @@ class Store(abc.ABC):
                 data,
                 record_id=_ids.new_id(),
                 created_at=stamp or written_at,
-                updated_at=max(written_at, stamp or written_at),
+                updated_at=written_at if stamp is None or stamp < written_at else stamp,
             )
             for data, stamp in zip(inputs, stamps, strict=True)
         ]
@@ -389,14 +398,36 @@ class Store(abc.ABC):
         if self._closed:
             raise StoreError(f"{type(self).__name__} is closed")
 
-    @contextmanager
-    def _guard(self, operation: str) -> Iterator[None]:
-        try:
-            yield
-        except ActionLogKitError:
-            raise
-        except Exception as exc:
-            raise StoreError(f"{type(self).__name__}: {operation} failed: {exc}") from exc
+    def _guard(self, operation: str) -> _Guard:
+        return _Guard(self, operation)
+
+
+class _Guard:
+    """Turns what a backend primitive raises into ``StoreError``, the cause attached.
+
+    A class rather than ``contextlib.contextmanager``: it wraps every store call, and a generator
+    costs several times more to enter and leave.
+    """
+
+    __slots__ = ("operation", "store")
+
+    def __init__(self, store: Store, operation: str) -> None:
+        self.store = store
+        self.operation = operation
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc is None or isinstance(exc, ActionLogKitError) or not isinstance(exc, Exception):
+            return
+        name = type(self.store).__name__
+        raise StoreError(f"{name}: {self.operation} failed: {exc}") from exc
 
 
 def _record_id(record_id: object) -> str:

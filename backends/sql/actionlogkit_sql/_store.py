@@ -14,7 +14,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.types import NullType
 
 from actionlogkit.errors import ActionLogKitError, Conflict, StoreError
-from actionlogkit.models import ActionLog, ActionType, Status
+from actionlogkit.models import ActionLog, ActionType, Status, assemble
 from actionlogkit.query import Node, Query, search_text
 from actionlogkit.store import Store
 from actionlogkit_sql._compiler import QueryCompiler
@@ -160,9 +160,8 @@ class SQLStore(Store):
         )
 
     def _record(self, row: Sequence[Any]) -> ActionLog:
-        # The row was a valid record when written: it is assembled as the core's build_record
-        # assembles new ones, without validating it again (model_construct costs ten times more,
-        # and a page holds up to 100 records).
+        # The row was a valid record when written: it is assembled without validating it again
+        # (a page holds up to 100 records).
         (
             record_id,
             integration_id,
@@ -186,7 +185,6 @@ class SQLStore(Store):
             payload = None if payload is None else decode_json(payload)
             response = None if response is None else decode_json(response)
             metadata = None if metadata is None else decode_json(metadata)
-        record = ActionLog.__new__(ActionLog)
         values = {
             "id": record_id,
             "integration_id": integration_id,
@@ -203,11 +201,7 @@ class SQLStore(Store):
             "created_at": created_at,
             "updated_at": updated_at,
         }
-        object.__setattr__(record, "__dict__", values)
-        object.__setattr__(record, "__pydantic_fields_set__", set(_FIELDS_SET))
-        object.__setattr__(record, "__pydantic_extra__", None)
-        object.__setattr__(record, "__pydantic_private__", None)
-        return record
+        return assemble(ActionLog, values, set(_FIELDS_SET))
 
     def _statement(self, key: str, build: Callable[[], S]) -> S:
         """The statement for ``key`` (the repr of its query parts), built once while in cache.
