@@ -14,7 +14,10 @@ BACKENDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "memory": ((), ("tests/core", "tests/recorder")),
     "sql": (("sql",), ("tests/sql", "tests/recorder_sql")),
     "mongo": (("mongo",), ("tests/mongo",)),
+    "http": (("http", "sql"), ("tests/http", "tests/cli")),
 }
+# backend → dependency groups its tests need besides "test"
+TEST_GROUPS: dict[str, tuple[str, ...]] = {"http": ("test-http",)}
 
 
 def _sync(
@@ -38,7 +41,7 @@ def _sync(
 def tests(session: nox.Session, backend: str) -> None:
     """Run the tests of one backend (memory: the core's)."""
     extras, paths = BACKENDS[backend]
-    _sync(session, extras=extras, groups=("test",))
+    _sync(session, extras=extras, groups=("test", *TEST_GROUPS.get(backend, ())))
     session.run("pytest", *paths, *session.posargs)
 
 

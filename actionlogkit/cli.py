@@ -17,7 +17,7 @@ from actionlogkit import __version__
 __all__ = ["main"]
 
 # One module per command (or group of commands); each defines register(subparsers).
-_COMMAND_MODULES: tuple[str, ...] = ("actionlogkit._demo",)
+_COMMAND_MODULES: tuple[str, ...] = ("actionlogkit._cli_store", "actionlogkit._demo")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     ValidationError,
+    WithJsonSchema,
 )
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
@@ -106,6 +107,8 @@ Timestamp = Annotated[
     datetime,
     AfterValidator(_time.to_timestamp),
     PlainSerializer(_time.format_timestamp, return_type=str, when_used="json"),
+    # The serializer's return type alone would document the output as any text.
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
 ]
 """A timezone-aware UTC datetime truncated to milliseconds; JSON ``2023-01-15T08:00:00.000Z``."""
 
@@ -158,13 +161,16 @@ class ActionLogInput(BaseModel):
         strict=True,
         description="Number of retry attempts",
     )
-    execution_time: Annotated[float, AfterValidator(_without_negative_zero)] | None = Field(
-        default=None,
-        ge=0,
-        allow_inf_nan=False,
-        strict=True,
-        description="Execution time in milliseconds",
-    )
+    # The bounds sit on the float itself: on the optional field's Field() they would reach the
+    # JSON schema as a non-standard "ge" instead of "minimum".
+    execution_time: (
+        Annotated[
+            float,
+            Field(ge=0, allow_inf_nan=False, strict=True),
+            AfterValidator(_without_negative_zero),
+        ]
+        | None
+    ) = Field(default=None, description="Execution time in milliseconds")
     metadata: JsonObject | None = Field(default=None, description="Additional metadata")
 
 

@@ -1,0 +1,367 @@
+"""The store commands of the command line: ``serve``, ``list``, ``get``, ``delete``, ``openapi``.
+
+Exit codes: 0 success; 1 the store failed or the record does not exist; 2 bad arguments (argparse's
+own, an invalid query, an unusable store URL). Every error is one line on stderr. FastAPI and
+uvicorn are imported only by ``serve`` and ``openapi``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from types import FrameType
+from typing import Any
+
+from actionlogkit._registry import open_store
+from actionlogkit.errors import (
+    ConfigurationError,
+    InvalidQuery,
+    NotFound,
+    StoreError,
+)
+from actionlogkit.models import ActionLog
+from actionlogkit.query import DEFAULT_LIMIT
+from actionlogkit.store import Store
+
+__all__ = ["DEFAULT_STORE_URL", "register"]
+
+DEFAULT_STORE_URL = "sqlite:///actionlogs.db"
+"""The store the commands use without ``--store``: an SQLite file in the working directory."""
+
+_EXIT_FAILED = 1
+_EXIT_USAGE = 2
+_CELL_WIDTH = 36
+_TABLE_COLUMNS: tuple[tuple[str, Callable[[ActionLog], object]], ...] = (
+    ("_id", lambda log: log.id),
+    ("createdAt", lambda log: log.model_dump(mode="json", by_alias=True)["createdAt"]),
+    ("status", lambda log: log.status.value),
+    ("actionType", lambda log: log.action_type.value),
+    ("integrationId", lambda log: log.integration_id),
+    ("entityType", lambda log: log.entity_type),
+    ("entityId", lambda log: log.entity_id),
+    ("retryCount", lambda log: log.retry_count),
+    # Rounded for reading; --json and get give the exact value.
+    (
+        "executionTime",
+        lambda log: None if log.execution_time is None else round(log.execution_time, 2),
+    ),
+    ("errorMessage", lambda log: log.error_message),
+)
+
+
+class _Failure(Exception):
+    """A command's failure: the one-line message and the exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def _redacted(url: str) -> str:
+    """The URL without the password of its user part, for messages."""
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
+def _run(command: str, body: Callable[[], int]) -> int:
+    try:
+        return body()
+    except _Failure as failure:
+        print(f"actionlogkit {command}: error: {_one_line(failure)}", file=sys.stderr)
+        return failure.code
+
+
+@contextmanager
+def _opened(url: str) -> Iterator[Store]:
+    try:
+        store = open_store(url)
+    except ConfigurationError as exc:
+        raise _Failure(f"--store {_redacted(url)}: {exc}", _EXIT_USAGE) from exc
+    except StoreError as exc:
+        raise _Failure(f"cannot open the store {_redacted(url)}: {exc}", _EXIT_FAILED) from exc
+    try:
+        yield store
+    except InvalidQuery as exc:
+        raise _Failure(str(exc), _EXIT_USAGE) from exc
+    except NotFound as exc:
+        raise _Failure(str(exc), _EXIT_FAILED) from exc
+    except StoreError as exc:
+        raise _Failure(f"the store failed: {exc}", _EXIT_FAILED) from exc
+    finally:
+        with suppress(StoreError):  # the command's own outcome is what the user needs to see
+            store.close()
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is not between 0 and 65535")
+    return port
+
+
+def _add_store_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        default=DEFAULT_STORE_URL,
+        help=f"the store URL (default: {DEFAULT_STORE_URL})",
+    )
+
+
+def _record_json(record: ActionLog, indent: int | None = None) -> str:
+    return json.dumps(
+        record.model_dump(mode="json", by_alias=True), indent=indent, ensure_ascii=False
+    )
+
+
+# -- serve -----------------------------------------------------------------------------------------
+
+
+class _Stopped(Exception):
+    """Raised by SIGINT or SIGTERM once the server has shut down."""
+
+
+def _raise_stopped(signum: int, frame: FrameType | None) -> None:
+    raise _Stopped
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into :class:`_Stopped` while the server runs.
+
+    uvicorn shuts down gracefully on these signals and then raises them again for the handlers it
+    found installed: with these, ``serve`` closes its store and exits 0 instead of dying of the
+    signal (SIGTERM) or with a traceback (Ctrl-C).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, _raise_stopped) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    def body() -> int:
+        try:
+            import uvicorn
+
+            from actionlogkit.http import create_app
+        except ImportError as exc:
+            raise _Failure(
+                f"the REST API needs its extra: pip install 'actionlogkit[http]' ({exc})",
+                _EXIT_FAILED,
+            ) from exc
+        with _opened(args.store) as store:
+            app = create_app(store, cors_origins=args.cors_origin)
+            base = f"http://{args.host}:{args.port}"
+            print(
+                f"actionlogkit: serving {_redacted(args.store)} at {base}"
+                f"/integration-action-logs (API docs: {base}/docs)",
+                file=sys.stderr,
+                flush=True,
+            )
+            try:
+                with _stopped_by_signals():
+                    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+            except _Stopped:
+                pass  # a clean stop: the store is closed on the way out
+            except SystemExit as exit_:
+                # uvicorn exits with its own codes (3: could not start); the frame promises 1.
+                if exit_.code not in (None, 0):
+                    raise _Failure(
+                        f"the server stopped with an error (e.g. port {args.port} in use)",
+                        _EXIT_FAILED,
+                    ) from None
+        return 0
+
+    return _run("serve", body)
+
+
+# -- list ------------------------------------------------------------------------------------------
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else _one_line(value)
+    return text if len(text) <= _CELL_WIDTH else text[: _CELL_WIDTH - 1] + "…"
+
+
+def _table(records: Sequence[ActionLog]) -> list[str]:
+    rows = [[_cell(get(record)) for _, get in _TABLE_COLUMNS] for record in records]
+    header = [name for name, _ in _TABLE_COLUMNS]
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in (header, *rows)
+    ]
+
+
+def _summary(shown: int, total: int, offset: int) -> str:
+    if shown == 0:
+        return f"no records shown; {total} match" if total else "no records match"
+    if shown == 1:
+        return f"record {offset + 1} of {total}"
+    return f"records {offset + 1}-{offset + shown} of {total}"
+
+
+def _list(args: argparse.Namespace) -> int:
+    def body() -> int:
+        with _opened(args.store) as store:
+            page = store.list(
+                args.filter,
+                search=args.search,
+                sort=args.sort,
+                order=args.order,
+                limit=args.limit,
+                offset=args.offset,
+            )
+        summary = _summary(len(page.data), page.total, args.offset)
+        if args.json:
+            for record in page.data:
+                print(_record_json(record))
+            print(summary, file=sys.stderr)
+        else:
+            if page.data:
+                print("\n".join(_table(page.data)))
+            print(summary)
+        return 0
+
+    return _run("list", body)
+
+
+# -- get, delete -----------------------------------------------------------------------------------
+
+
+def _get(args: argparse.Namespace) -> int:
+    def body() -> int:
+        with _opened(args.store) as store:
+            record = store.get(args.id)
+        print(_record_json(record, indent=2))
+        return 0
+
+    return _run("get", body)
+
+
+def _delete(args: argparse.Namespace) -> int:
+    def body() -> int:
+        with _opened(args.store) as store:
+            store.delete(args.id)
+        print(f"deleted {args.id}")
+        return 0
+
+    return _run("delete", body)
+
+
+# -- openapi ---------------------------------------------------------------------------------------
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    def body() -> int:
+        try:
+            from actionlogkit.http import openapi_json
+        except ImportError as exc:
+            raise _Failure(
+                f"the REST API needs its extra: pip install 'actionlogkit[http]' ({exc})",
+                _EXIT_FAILED,
+            ) from exc
+        text = openapi_json()
+        if args.output == "-":
+            sys.stdout.write(text)
+            return 0
+        try:
+            with open(args.output, "w", encoding="utf-8") as out:
+                out.write(text)
+        except OSError as exc:
+            raise _Failure(f"cannot write {args.output}: {exc.strerror}", _EXIT_FAILED) from exc
+        return 0
+
+    return _run("openapi", body)
+
+
+# -- registration ----------------------------------------------------------------------------------
+
+
+def register(subparsers: Any) -> None:
+    """Add ``serve``, ``list``, ``get``, ``delete`` and ``openapi`` to the command line."""
+    serve = subparsers.add_parser(
+        "serve",
+        help="serve the REST API over a store",
+        description="Serve the integration action log REST API; interactive docs at /docs.",
+    )
+    _add_store_option(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8000, help="TCP port (default: 8000)")
+    serve.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="allow browsers on ORIGIN to call the API (repeatable; default: CORS off)",
+    )
+    serve.add_argument(
+        "--log-level",
+        choices=("critical", "error", "warning", "info", "debug"),
+        default="info",
+        help="server log level (default: info)",
+    )
+    serve.set_defaults(func=_serve)
+
+    listing = subparsers.add_parser(
+        "list",
+        help="list records matching a query",
+        description="List records as a table (or JSON lines with --json) and how many match.",
+    )
+    _add_store_option(listing)
+    listing.add_argument("--filter", metavar="JSON", help="a filter document (query language)")
+    listing.add_argument("--search", metavar="TEXT", help="text to look for (any case)")
+    listing.add_argument("--sort", metavar="FIELD", help="field to sort by (default: createdAt)")
+    listing.add_argument("--order", choices=("asc", "desc"), default="desc", help="default: desc")
+    listing.add_argument(
+        "--limit", type=int, default=DEFAULT_LIMIT, help="records to show, 1 to 100 (default: 50)"
+    )
+    listing.add_argument("--offset", type=int, default=0, help="records to skip (default: 0)")
+    listing.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON record per line on stdout, the count on stderr",
+    )
+    listing.set_defaults(func=_list)
+
+    get = subparsers.add_parser(
+        "get", help="print one record as JSON", description="Print one record as JSON."
+    )
+    _add_store_option(get)
+    get.add_argument("id", help="the record's _id")
+    get.set_defaults(func=_get)
+
+    delete = subparsers.add_parser(
+        "delete", help="delete one record", description="Delete one record."
+    )
+    _add_store_option(delete)
+    delete.add_argument("id", help="the record's _id")
+    delete.set_defaults(func=_delete)
+
+    openapi = subparsers.add_parser(
+        "openapi",
+        help="write the REST API's OpenAPI document",
+        description="Write the OpenAPI document (as committed in docs/openapi.json).",
+    )
+    openapi.add_argument(
+        "--output", "-o", metavar="FILE", default="-", help="where to write it (default: stdout)"
+    )
+    openapi.set_defaults(func=_openapi)

@@ -1,0 +1,34 @@
+"""The integration action log REST API over any store (``pip install 'actionlogkit[http]'``).
+
+``create_app(store)`` is a ready FastAPI application; ``router(store)`` is an ``APIRouter`` to
+mount in an application of your own. Both take a :class:`~actionlogkit.Store` or a store URL.
+See ``docs/http.md``.
+"""
+
+from __future__ import annotations
+
+from actionlogkit.http._app import create_app
+from actionlogkit.http._errors import BAD_BODY_STATUS
+from actionlogkit.http._models import (
+    DeletedResponse,
+    ErrorDetail,
+    ErrorResponse,
+    RecordListResponse,
+    RecordResponse,
+)
+from actionlogkit.http._openapi import openapi_json
+from actionlogkit.http._router import COLLECTION_PATH, DEFAULT_MAX_BODY_BYTES, router
+
+__all__ = [
+    "BAD_BODY_STATUS",
+    "COLLECTION_PATH",
+    "DEFAULT_MAX_BODY_BYTES",
+    "DeletedResponse",
+    "ErrorDetail",
+    "ErrorResponse",
+    "RecordListResponse",
+    "RecordResponse",
+    "create_app",
+    "openapi_json",
+    "router",
+]

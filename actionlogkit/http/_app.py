@@ -1,0 +1,84 @@
+"""The ready-made application: the router, the app-wide error handlers, CORS when asked for."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.params import Depends
+from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+
+from actionlogkit import __version__
+from actionlogkit._registry import resolve_store
+from actionlogkit.http._errors import handle_http_exception, handle_unexpected
+from actionlogkit.http._router import DEFAULT_MAX_BODY_BYTES, check_max_body_bytes, router
+from actionlogkit.store import Store
+
+__all__ = ["TITLE", "create_app"]
+
+TITLE = "Integration Action Logs API"
+_DESCRIPTION = (
+    "API for managing integration action logs: one record per call a service makes to a third "
+    "party, with its status, timing, retries, payload and response.\n\n"
+    'Every error has the same body, `{"success": false, "message": "...", "errors": '
+    '[{"field": ..., "message": ...}]}`: 400 for a bad query, 404 for an unknown id, 413 for '
+    "a body over the limit, 415 for a body that is not JSON, 422 for a body that is not a valid "
+    "record, 503 when the store is unavailable."
+)
+
+
+def create_app(
+    store: Store | str,
+    *,
+    prefix: str = "",
+    dependencies: Sequence[Depends] = (),
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    cors_origins: Sequence[str] = (),
+    title: str = TITLE,
+) -> FastAPI:
+    """A FastAPI application serving the integration action log REST API over ``store``.
+
+    The store is ``app.state.store``.
+
+    Args:
+        store: a :class:`~actionlogkit.Store`, or a store URL opened now and closed when the
+            application shuts down. A store passed in stays the caller's to close.
+        prefix: put before every path of the API (the docs stay at ``/docs``).
+        dependencies: FastAPI dependencies (``Depends(check)``) run before every operation.
+        max_body_bytes: the largest request body accepted (default 1 MiB); larger ones get 413.
+        cors_origins: origins allowed to call the API from a browser; none (CORS off) by default.
+        title: the title of the OpenAPI document.
+
+    Raises:
+        ConfigurationError: an option is unusable, or the store URL is.
+        StoreError: a store opened from a URL could not reach its storage.
+
+    """
+    check_max_body_bytes(max_body_bytes)
+    logs, opened = resolve_store(store)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if opened:
+                logs.close()
+
+    app = FastAPI(title=title, version=__version__, description=_DESCRIPTION, lifespan=lifespan)
+    app.state.store = logs
+    app.include_router(
+        router(logs, prefix=prefix, dependencies=dependencies, max_body_bytes=max_body_bytes)
+    )
+    app.add_exception_handler(HTTPException, handle_http_exception)
+    app.add_exception_handler(Exception, handle_unexpected)
+    if cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["*"],
+        )
+    return app

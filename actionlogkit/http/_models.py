@@ -1,0 +1,100 @@
+"""The JSON envelopes of the REST API's responses, and the seed's examples for the documentation."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from actionlogkit.models import ActionLog
+
+__all__ = [
+    "DELETED_MESSAGE",
+    "EXAMPLE_INPUT",
+    "EXAMPLE_RECORD",
+    "DeletedResponse",
+    "ErrorDetail",
+    "ErrorResponse",
+    "RecordListResponse",
+    "RecordResponse",
+]
+
+DELETED_MESSAGE = "Integration action log record deleted successfully"
+
+EXAMPLE_INPUT: dict[str, Any] = {
+    "integrationId": "60f7b1b3e4b0e8b3f8b3f8b4",
+    "actionType": "create",
+    "entityType": "product",
+    "entityId": "60f7b1b3e4b0e8b3f8b3f8b5",
+    "status": "success",
+    "payload": {},
+    "response": {},
+    "errorMessage": "string",
+    "retryCount": 0,
+    "executionTime": 0,
+    "metadata": {},
+}
+"""The create and replace body of the API's own example."""
+
+EXAMPLE_RECORD: dict[str, Any] = {
+    "_id": "60f7b1b3e4b0e8b3f8b3f8b3",
+    **EXAMPLE_INPUT,
+    "createdAt": "2023-01-15T08:00:00.000Z",
+    "updatedAt": "2023-01-15T10:30:00.000Z",
+}
+"""The stored record of the API's own example (timestamps as the API writes them)."""
+
+_CONFIG = ConfigDict(extra="forbid", frozen=True)
+
+
+class RecordResponse(BaseModel):
+    """One record."""
+
+    model_config = _CONFIG
+
+    success: Literal[True]
+    data: ActionLog
+
+
+class RecordListResponse(BaseModel):
+    """One page of records in query order, and how many records match in all."""
+
+    model_config = _CONFIG
+
+    success: Literal[True]
+    data: list[ActionLog]
+    total: int = Field(ge=0, description="How many records match the query in all")
+
+
+class DeletedResponse(BaseModel):
+    """The record was deleted."""
+
+    model_config = _CONFIG
+
+    success: Literal[True]
+    message: Literal["Integration action log record deleted successfully"]
+
+
+class ErrorDetail(BaseModel):
+    """One problem: where it is and which rule it breaks."""
+
+    model_config = _CONFIG
+
+    field: str | None = Field(
+        description=(
+            "The dotted place: a body field (`status`, `payload.items`), a query parameter "
+            "(`limit`, `filter.retryCount.$gt`), `id`; null for the request as a whole"
+        ),
+        examples=["filter.status.$in"],
+    )
+    message: str = Field(description="The rule broken", examples=["expected an array, got text"])
+
+
+class ErrorResponse(BaseModel):
+    """The request failed; ``errors`` says where and why when the request itself is at fault."""
+
+    model_config = _CONFIG
+
+    success: Literal[False]
+    message: str = Field(description="What went wrong, in one line", examples=["invalid query"])
+    errors: list[ErrorDetail] = Field(description="The problems, one per place (may be empty)")

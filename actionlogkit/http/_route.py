@@ -1,0 +1,139 @@
+"""The route class of the API: it reads bodies within the size limit and answers its own errors.
+
+Both jobs live in the route rather than in middleware or app-level handlers so that they hold
+wherever the router is mounted, in an application that knows nothing of them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Coroutine
+from email.message import Message as _MimeHeader
+from typing import Any
+
+from fastapi.routing import APIRoute
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.types import Message
+
+from actionlogkit.errors import FieldError
+from actionlogkit.http._errors import BAD_BODY_STATUS, RequestRejected, response_for
+
+__all__ = ["route_class"]
+
+_Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+def _too_large(limit: int) -> RequestRejected:
+    return RequestRejected(
+        413, "request body too large", [FieldError("", f"the body may hold at most {limit} bytes")]
+    )
+
+
+def _is_json(content_type: str | None) -> bool:
+    if not content_type:
+        return False
+    header = _MimeHeader()
+    header["content-type"] = content_type
+    subtype = header.get_content_subtype()
+    return header.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # A repeated key would silently keep its last value; the query language refuses it too.
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _check_json(body: bytes) -> None:
+    """Refuse a body that is not one JSON object, before FastAPI reads it with laxer rules."""
+    if not body.strip():
+        raise RequestRejected(
+            BAD_BODY_STATUS, "invalid record", [FieldError("", "a JSON object is required")]
+        )
+    try:
+        document = json.loads(body, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except RecursionError:
+        raise RequestRejected(
+            BAD_BODY_STATUS, "invalid record", [FieldError("", "the JSON is nested too deeply")]
+        ) from None
+    except ValueError as exc:  # syntax, encoding, NaN, duplicate keys, integers of > 4300 digits
+        raise RequestRejected(
+            BAD_BODY_STATUS, "invalid record", [FieldError("", f"not valid JSON ({exc})")]
+        ) from None
+    if not isinstance(document, dict):
+        raise RequestRejected(
+            BAD_BODY_STATUS, "invalid record", [FieldError("", "expected a JSON object")]
+        )
+
+
+async def _read_body(request: Request, limit: int) -> Request:
+    """Read the body, at most ``limit`` bytes of it, and return a request that replays it."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    content_type = request.headers.get("content-type")
+    if not _is_json(content_type):
+        raise RequestRejected(
+            415,
+            "unsupported media type",
+            [FieldError("", f"expected Content-Type: application/json, got {content_type!r}")],
+        )
+    # Count what actually arrives: a chunked body has no Content-Length, and a header can lie.
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    _check_json(body)
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if replayed:
+            return await request.receive()
+        replayed = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return Request(request.scope, replay)
+
+
+def route_class(max_body_bytes: int) -> type[APIRoute]:
+    """An :class:`APIRoute` subclass that enforces ``max_body_bytes`` and the API's error body."""
+
+    class ActionLogRoute(APIRoute):
+        def get_route_handler(self) -> _Handler:
+            handler = super().get_route_handler()
+            reads_body = self.body_field is not None
+
+            async def guarded(request: Request) -> Response:
+                try:
+                    if reads_body:
+                        request = await _read_body(request, max_body_bytes)
+                    return await handler(request)
+                except ClientDisconnect:
+                    # The client left while sending its body: nobody reads this answer.
+                    return Response(status_code=400)
+                except Exception as exc:
+                    response = response_for(exc)
+                    if response is None:
+                        # Not ours (e.g. an application's own dependency): its handlers decide.
+                        raise
+                    return response
+
+            return guarded
+
+    return ActionLogRoute

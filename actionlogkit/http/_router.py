@@ -1,0 +1,369 @@
+"""The five operations of the integration action log REST API over one store."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Path, Query
+from fastapi.params import Depends
+from starlette.responses import Response
+
+from actionlogkit._registry import resolve_store
+from actionlogkit.errors import ConfigurationError
+from actionlogkit.http._models import (
+    DELETED_MESSAGE,
+    EXAMPLE_INPUT,
+    EXAMPLE_RECORD,
+    DeletedResponse,
+    ErrorResponse,
+    RecordListResponse,
+    RecordResponse,
+)
+from actionlogkit.http._route import route_class
+from actionlogkit.models import ActionLog, ActionLogInput, Page
+from actionlogkit.query import (
+    DEFAULT_LIMIT,
+    MAX_FILTER_BYTES,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    MAX_SEARCH_LENGTH,
+)
+from actionlogkit.store import Store
+
+__all__ = [
+    "COLLECTION_PATH",
+    "DEFAULT_MAX_BODY_BYTES",
+    "SortField",
+    "check_max_body_bytes",
+    "router",
+]
+
+DEFAULT_MAX_BODY_BYTES = 1_048_576
+"""The largest request body accepted by default (1 MiB)."""
+COLLECTION_PATH = "/integration-action-logs"
+_TAG = "Integration Action Logs"
+
+SortField = Literal[
+    "_id",
+    "integrationId",
+    "actionType",
+    "entityType",
+    "entityId",
+    "status",
+    "errorMessage",
+    "retryCount",
+    "executionTime",
+    "createdAt",
+    "updatedAt",
+]
+"""The sortable fields: the query language's top-level fields (a test keeps the two equal)."""
+
+_ID_DOC = Path(
+    description="Integration action log record ID", examples=["60f7b1b3e4b0e8b3f8b3f8b3"]
+)
+_BODY_EXAMPLES: dict[str, Any] = {
+    "seed": {"summary": "A successful product creation", "value": EXAMPLE_INPUT},
+    "failure": {
+        "summary": "A failed update that was retried",
+        "value": {
+            "integrationId": "shop-1",
+            "actionType": "update",
+            "entityType": "product",
+            "entityId": "sku-43",
+            "status": "failed",
+            "payload": {"price": -1},
+            "response": {"status": 422, "body": {"error": "price must be positive"}},
+            "errorMessage": "HTTP 422: price must be positive",
+            "retryCount": 2,
+            "executionTime": 640.5,
+            "metadata": {"requestId": "req-7f3a"},
+        },
+    },
+}
+_ERROR_DOCS: dict[int | str, tuple[str, dict[str, Any]]] = {
+    400: (
+        "The query is invalid: malformed filter JSON, an unknown field or operator, a filter "
+        "over the size or depth bounds, an unknown sort field, limit or offset out of range.",
+        {
+            "success": False,
+            "message": "invalid query",
+            "errors": [
+                {"field": "filter.retryCount.$gt", "message": "expected a number, got text"}
+            ],
+        },
+    ),
+    404: (
+        "No record has this id (a malformed id included).",
+        {
+            "success": False,
+            "message": "Integration action log record not found",
+            "errors": [{"field": "id", "message": "no record has this id"}],
+        },
+    ),
+    413: (
+        "The request body is larger than the server's limit (1 MiB unless configured).",
+        {
+            "success": False,
+            "message": "request body too large",
+            "errors": [{"field": None, "message": "the body may hold at most 1048576 bytes"}],
+        },
+    ),
+    415: (
+        "The body is not sent as JSON: the Content-Type must be application/json.",
+        {
+            "success": False,
+            "message": "unsupported media type",
+            "errors": [
+                {
+                    "field": None,
+                    "message": "expected Content-Type: application/json, got 'text/plain'",
+                }
+            ],
+        },
+    ),
+    422: (
+        "The body is not a valid record: malformed JSON, not an object, a missing, unknown or "
+        "read-only field (`_id`, `createdAt`, `updatedAt`), or a value that breaks its rule.",
+        {
+            "success": False,
+            "message": "invalid record",
+            "errors": [
+                {
+                    "field": "status",
+                    "message": "Input should be 'pending', 'success', 'failed' or 'retrying'",
+                }
+            ],
+        },
+    ),
+    503: (
+        "The store behind the API is unavailable (e.g. its database cannot be reached).",
+        {
+            "success": False,
+            "message": "the log store is unavailable; try again later",
+            "errors": [],
+        },
+    ),
+    "default": (
+        "Any other error in the same shape: an error of the application's own dependencies "
+        "(e.g. 401 from an authentication check), or 500 for an unexpected server error, "
+        "which discloses no details.",
+        {"success": False, "message": "internal server error", "errors": []},
+    ),
+}
+
+
+def _responses(
+    *errors: int, ok: int = 200, description: str, example: dict[str, Any]
+) -> dict[int | str, dict[str, Any]]:
+    documented: dict[int | str, dict[str, Any]] = {
+        ok: {"description": description, "content": {"application/json": {"example": example}}}
+    }
+    statuses: tuple[int | str, ...] = (*errors, 503, "default")
+    for status in statuses:
+        text, error_example = _ERROR_DOCS[status]
+        documented[status] = {
+            "model": ErrorResponse,
+            "description": text,
+            "content": {"application/json": {"example": error_example}},
+        }
+    return documented
+
+
+def _json(body: str, status: int = 200) -> Response:
+    return Response(content=body, status_code=status, media_type="application/json")
+
+
+def _record_body(record: ActionLog) -> str:
+    return RecordResponse.model_construct(success=True, data=record).model_dump_json(by_alias=True)
+
+
+def _page_body(page: Page) -> str:
+    return RecordListResponse.model_construct(
+        success=True, data=page.data, total=page.total
+    ).model_dump_json(by_alias=True)
+
+
+def check_max_body_bytes(max_body_bytes: object) -> None:
+    """Raise :class:`ConfigurationError` unless ``max_body_bytes`` is a positive integer."""
+    if isinstance(max_body_bytes, bool) or not isinstance(max_body_bytes, int):
+        raise ConfigurationError("max_body_bytes must be a positive integer")
+    if max_body_bytes < 1:
+        raise ConfigurationError("max_body_bytes must be a positive integer")
+
+
+def router(
+    store: Store | str,
+    *,
+    prefix: str = "",
+    dependencies: Sequence[Depends] = (),
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    tags: Sequence[str] = (_TAG,),
+) -> APIRouter:
+    """An :class:`APIRouter` with the REST API's five operations over ``store``.
+
+    Args:
+        store: a :class:`~actionlogkit.Store`, or a store URL to open now; a store opened here is
+            closed when the application shuts down.
+        prefix: put before every path (``"/api"`` gives ``/api/integration-action-logs``).
+        dependencies: FastAPI dependencies (``Depends(check)``) run before every operation,
+            e.g. an authentication check raising ``HTTPException(401)``.
+        max_body_bytes: the largest request body accepted; larger ones get a 413.
+        tags: the OpenAPI tags of the operations.
+
+    Raises:
+        ConfigurationError: ``max_body_bytes`` is not a positive integer, or the URL is unusable.
+        StoreError: a store opened from a URL could not reach its storage.
+
+    """
+    check_max_body_bytes(max_body_bytes)
+    logs, opened = resolve_store(store)
+
+    @asynccontextmanager
+    async def close_opened_store(_app: Any) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            logs.close()
+
+    api = APIRouter(
+        prefix=prefix,
+        tags=builtins.list(tags),
+        dependencies=builtins.list(dependencies),
+        route_class=route_class(max_body_bytes),
+        lifespan=close_opened_store if opened else None,
+    )
+
+    @api.get(
+        COLLECTION_PATH,
+        operation_id="listIntegrationActionLogs",
+        summary="List integration action logs",
+        description=(
+            "Retrieve a list of all integration action log records with optional filtering and "
+            "pagination. The filter is a JSON document of the query language (`$eq $ne $gt $gte "
+            "$lt $lte $in $nin $exists $not $and $or $nor`, dotted paths inside `payload`, "
+            "`response` and `metadata`); ties in the sort order are broken by `_id`."
+        ),
+        response_model=RecordListResponse,
+        responses=_responses(
+            400,
+            description="One page of matching records and the total number of matches",
+            example={"success": True, "data": [EXAMPLE_RECORD], "total": 1},
+        ),
+    )
+    def list_logs(
+        *,
+        limit: Annotated[
+            int, Query(ge=1, le=MAX_LIMIT, description="Maximum number of records to return")
+        ] = DEFAULT_LIMIT,
+        offset: Annotated[
+            int, Query(ge=0, le=MAX_OFFSET, description="Number of records to skip for pagination")
+        ] = 0,
+        sort: Annotated[SortField, Query(description="Field to sort by")] = "createdAt",
+        order: Annotated[
+            Literal["asc", "desc"], Query(description="Sort order (asc or desc)")
+        ] = "desc",
+        filter: Annotated[
+            str | None,
+            Query(
+                max_length=MAX_FILTER_BYTES,
+                description=(
+                    f"Filter conditions in JSON format (at most {MAX_FILTER_BYTES} bytes, "
+                    "16 levels of nesting, 100 conditions)"
+                ),
+                examples=['{"status": {"$in": ["failed", "retrying"]}, "retryCount": {"$gte": 2}}'],
+            ),
+        ] = None,
+        search: Annotated[
+            str | None,
+            Query(
+                max_length=MAX_SEARCH_LENGTH,
+                description=(
+                    "Search term for text fields: found case-insensitively in integrationId, "
+                    "entityType, entityId or errorMessage"
+                ),
+                examples=["timeout"],
+            ),
+        ] = None,
+    ) -> Response:
+        page = logs.list(filter, search=search, sort=sort, order=order, limit=limit, offset=offset)
+        return _json(_page_body(page))
+
+    @api.post(
+        COLLECTION_PATH,
+        operation_id="createIntegrationActionLog",
+        summary="Create an integration action log",
+        description="Create a new integration action log record with the provided data.",
+        status_code=201,
+        response_model=RecordResponse,
+        responses=_responses(
+            413,
+            415,
+            422,
+            ok=201,
+            description="The record as stored, with its new `_id` and timestamps",
+            example={"success": True, "data": EXAMPLE_RECORD},
+        ),
+    )
+    def create_log(
+        record: Annotated[ActionLogInput, Body(openapi_examples=_BODY_EXAMPLES)],
+    ) -> Response:
+        return _json(_record_body(logs.create(record)), 201)
+
+    @api.get(
+        f"{COLLECTION_PATH}/{{id}}",
+        operation_id="getIntegrationActionLog",
+        summary="Get an integration action log",
+        description="Retrieve a specific integration action log record by its ID.",
+        response_model=RecordResponse,
+        responses=_responses(
+            404, description="The record", example={"success": True, "data": EXAMPLE_RECORD}
+        ),
+    )
+    def get_log(id: Annotated[str, _ID_DOC]) -> Response:
+        return _json(_record_body(logs.get(id)))
+
+    @api.put(
+        f"{COLLECTION_PATH}/{{id}}",
+        operation_id="updateIntegrationActionLog",
+        summary="Replace an integration action log",
+        description=(
+            "Update an existing integration action log record with new data. The body replaces "
+            "every settable field: fields left out take their defaults. `createdAt` is kept and "
+            "`updatedAt` becomes the time of the update."
+        ),
+        response_model=RecordResponse,
+        responses=_responses(
+            404,
+            413,
+            415,
+            422,
+            description="The record as replaced",
+            example={"success": True, "data": EXAMPLE_RECORD},
+        ),
+    )
+    def update_log(
+        id: Annotated[str, _ID_DOC],
+        record: Annotated[ActionLogInput, Body(openapi_examples=_BODY_EXAMPLES)],
+    ) -> Response:
+        return _json(_record_body(logs.update(id, record)))
+
+    @api.delete(
+        f"{COLLECTION_PATH}/{{id}}",
+        operation_id="deleteIntegrationActionLog",
+        summary="Delete an integration action log",
+        description="Delete an existing integration action log record.",
+        response_model=DeletedResponse,
+        responses=_responses(
+            404,
+            description="The record was deleted",
+            example={"success": True, "message": DELETED_MESSAGE},
+        ),
+    )
+    def delete_log(id: Annotated[str, _ID_DOC]) -> Response:
+        logs.delete(id)
+        return _json(DeletedResponse(success=True, message=DELETED_MESSAGE).model_dump_json())
+
+    return api
