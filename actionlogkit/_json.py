@@ -9,6 +9,7 @@ it) or lone surrogates (not encodable as UTF-8). Object keys are non-empty and m
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import Any
@@ -20,6 +21,8 @@ __all__ = [
     "check_key",
     "check_text",
     "copy_json_object",
+    "fast_copy_json_object",
+    "loads_strict",
 ]
 
 MAX_DEPTH = 32
@@ -113,6 +116,28 @@ def _copy_object(value: dict[Any, Any], path: str, depth: int) -> dict[str, Any]
             raise JsonError(path, problem)
         result[key] = _copy(item, _join(path, key), depth)
     return result
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # A repeated key would silently keep its last value.
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def loads_strict(text: str | bytes | bytearray) -> Any:
+    """Parse JSON text, refusing what ``json.loads`` lets through: NaN, Infinity, repeated keys.
+
+    Raises ``ValueError`` (also for bad syntax and encodings) or ``RecursionError`` (too deep).
+    """
+    return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

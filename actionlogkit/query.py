@@ -439,19 +439,6 @@ def _number(value: int | float, place: str) -> int | float:
     return int(value)
 
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
-
-
 def _depth(value: object, limit: int) -> int:
     """Nesting depth of objects and arrays, stopping once past ``limit``."""
     if isinstance(value, Mapping):
@@ -474,9 +461,7 @@ def _load_filter(filter: Mapping[str, Any] | str | bytes) -> object:
         if size > MAX_FILTER_BYTES:
             raise InvalidQuery.at("filter", f"at most {MAX_FILTER_BYTES} bytes of JSON")
         try:
-            return json.loads(
-                filter, object_pairs_hook=_unique_keys, parse_constant=_reject_constant
-            )
+            return _json.loads_strict(filter)
         except RecursionError:
             raise InvalidQuery.at(
                 "filter", f"nested deeper than {MAX_FILTER_DEPTH} levels"

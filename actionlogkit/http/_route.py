@@ -6,7 +6,6 @@ wherever the router is mounted, in an application that knows nothing of them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Coroutine
 from email.message import Message as _MimeHeader
 from typing import Any
@@ -16,6 +15,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Message
 
+from actionlogkit._json import loads_strict
 from actionlogkit.errors import FieldError
 from actionlogkit.http._errors import BAD_BODY_STATUS, RequestRejected, response_for
 
@@ -41,20 +41,6 @@ def _is_json(content_type: str | None) -> bool:
     )
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # A repeated key would silently keep its last value; the query language refuses it too.
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
-
-
 def _check_json(body: bytes) -> None:
     """Refuse a body that is not one JSON object, before FastAPI reads it with laxer rules."""
     if not body.strip():
@@ -62,7 +48,7 @@ def _check_json(body: bytes) -> None:
             BAD_BODY_STATUS, "invalid record", [FieldError("", "a JSON object is required")]
         )
     try:
-        document = json.loads(body, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+        document = loads_strict(body)
     except RecursionError:
         raise RequestRejected(
             BAD_BODY_STATUS, "invalid record", [FieldError("", "the JSON is nested too deeply")]
