@@ -17,6 +17,8 @@ _ISO_RE = re.compile(
 
 def to_timestamp(value: datetime) -> datetime:
     """Return ``value`` in UTC truncated to milliseconds; a naive datetime is taken as UTC."""
+    if type(value) is datetime and value.tzinfo is timezone.utc and not value.microsecond % 1000:
+        return value  # already a stored timestamp: the common case
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     elif value.tzinfo is not timezone.utc:
@@ -26,7 +28,8 @@ def to_timestamp(value: datetime) -> datetime:
 
 def now() -> datetime:
     """Return the current time as a stored timestamp."""
-    return to_timestamp(datetime.now(timezone.utc))
+    value = datetime.now(timezone.utc)
+    return value.replace(microsecond=value.microsecond - value.microsecond % 1000)
 
 
 def parse_timestamp(text: str) -> datetime:

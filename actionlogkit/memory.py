@@ -50,8 +50,10 @@ class MemoryStore(Store):
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        # Insertion-ordered; each record is kept with its search text.
-        self._records: dict[str, tuple[ActionLog, str]] = {}
+        # Insertion-ordered. The search texts live apart: a dict of text alone is not tracked by
+        # the cyclic garbage collector, which a tuple per record would be, on every write.
+        self._records: dict[str, ActionLog] = {}
+        self._search: dict[str, str] = {}
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> MemoryStore:
@@ -67,38 +69,41 @@ class MemoryStore(Store):
                 if record.id in stored:
                     raise Conflict("a record with one of these ids is already stored")
             for record in records:
-                stored[record.id] = (_detached(record), search_text(record))
+                stored[record.id] = _detached(record)
+                self._search[record.id] = search_text(record)
 
     def _fetch(self, record_id: str) -> ActionLog | None:
         with self._lock:
-            entry = self._records.get(record_id)
-        return None if entry is None else _detached(entry[0])
+            record = self._records.get(record_id)
+        return None if record is None else _detached(record)
 
     def _replace(self, record: ActionLog) -> bool:
         with self._lock:
             if record.id not in self._records:
                 return False
-            self._records[record.id] = (_detached(record), search_text(record))
+            self._records[record.id] = _detached(record)
+            self._search[record.id] = search_text(record)
             return True
 
     def _remove(self, record_id: str) -> bool:
         with self._lock:
+            self._search.pop(record_id, None)
             return self._records.pop(record_id, None) is not None
 
     def _matching(self, filter: Node | None, search: str | None) -> list[ActionLog]:
         with self._lock:
-            entries = list(self._records.values())
-        return [
-            record
-            for record, text in entries
-            if (search is None or search in text) and _evaluate.matches(filter, record)
-        ]
+            records = list(self._records.values())
+            texts = self._search
+            if search is not None:
+                records = [record for record in records if search in texts[record.id]]
+        return [record for record in records if _evaluate.matches(filter, record)]
 
     def _remove_matching(self, filter: Node | None, search: str | None) -> int:
         with self._lock:
             doomed = self._matching(filter, search)
             for record in doomed:
                 del self._records[record.id]
+                del self._search[record.id]
             return len(doomed)
 
     def _select(self, query: Query) -> list[ActionLog]:
@@ -111,3 +116,4 @@ class MemoryStore(Store):
     def _close(self) -> None:
         with self._lock:
             self._records.clear()
+            self._search.clear()

@@ -101,7 +101,7 @@ class Store(abc.ABC):
 
         """
         self._check_open()
-        stamp = None if created_at is None else _created_stamps(created_at, 1)[0]
+        stamp = None if created_at is None else _created_stamp(created_at)
         data = validate_input(record)
         written_at = _time.now()
         built = build_record(
@@ -438,6 +438,12 @@ def _record_id(record_id: object) -> str:
     raise NotFound(record_id)
 
 
+def _created_stamp(created_at: object, place: str = "createdAt") -> datetime:
+    if not isinstance(created_at, datetime):
+        raise InvalidRecord([FieldError(place, "expected a datetime")])
+    return _time.to_timestamp(created_at)
+
+
 def _created_stamps(
     created_at: datetime | Sequence[datetime | None] | None, count: int
 ) -> builtins.list[datetime | None]:
@@ -446,17 +452,13 @@ def _created_stamps(
     if isinstance(created_at, datetime):
         return [_time.to_timestamp(created_at)] * count
     given: object = created_at  # callers outside the type checker pass anything
-    if count == 1 and not isinstance(given, Sequence):
-        raise InvalidRecord([FieldError("createdAt", "expected a datetime")])
     if isinstance(given, (str, bytes)) or not isinstance(given, Sequence):
         raise InvalidRecord([FieldError("createdAt", "expected a datetime or one per record")])
     if len(created_at) != count:
         raise InvalidRecord(
             [FieldError("createdAt", f"expected one per record: {len(created_at)} for {count}")]
         )
-    stamps: builtins.list[datetime | None] = []
-    for i, stamp in enumerate(created_at):
-        if stamp is not None and not isinstance(stamp, datetime):
-            raise InvalidRecord([FieldError(f"createdAt[{i}]", "expected a datetime")])
-        stamps.append(None if stamp is None else _time.to_timestamp(stamp))
-    return stamps
+    return [
+        None if stamp is None else _created_stamp(stamp, f"createdAt[{i}]")
+        for i, stamp in enumerate(created_at)
+    ]
