@@ -86,12 +86,9 @@ def fast_input(body: Any) -> ActionLogInput | None:
         if value is None:
             objects.append(None)
             continue
-        if type(value) is not dict:
+        if not _json.is_plain_json_object(value):
             return None
-        copied = _json.fast_copy_json_object(value)
-        if copied is None:
-            return None
-        objects.append(copied)
+        objects.append(value)
     values = {
         "integration_id": integration_id,
         "action_type": action,

@@ -20,8 +20,8 @@ __all__ = [
     "JsonError",
     "check_key",
     "check_text",
-    "copy_json_object",
-    "fast_copy_json_object",
+    "is_plain_json_object",
+    "normal_json_object",
     "loads_strict",
 ]
 
@@ -143,32 +143,23 @@ def loads_strict(text: str | bytes | bytearray) -> Any:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-class _Unusual(Exception):
-    """Raised by the fast copy for anything it does not handle; the careful copy takes over."""
-
-
-def _fast_copy(value: Any, depth: int) -> Any:
-    # The common case at the cost of a type test per value and no path bookkeeping: records are
-    # created on the callers' hot path. Anything unusual (an error, a subclass) goes to _copy.
+def _is_plain(value: Any, depth: int) -> bool:
+    # The common case at the cost of a type test per value, no path bookkeeping and no new
+    # objects: records are created on the callers' hot path. Anything else (a broken rule, a
+    # subclass, a negative zero) is left to _copy, which normalizes or names the place.
     kind = type(value)
     if kind is str:
-        if "\x00" in value or (not value.isascii() and _SURROGATE.search(value)):
-            raise _Unusual
-        return value
+        return "\x00" not in value and (value.isascii() or _SURROGATE.search(value) is None)
     if kind is int:
-        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
-            return value
-        raise _Unusual
+        return bool(-MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER)
     if kind is float:
-        if value - value == 0.0:  # false for NaN and infinities
-            return value + 0.0  # -0.0 becomes 0.0
-        raise _Unusual
+        # False for NaN, the infinities and -0.0 (stored as 0.0).
+        return value - value == 0.0 and (value != 0.0 or math.copysign(1.0, value) > 0)
     if kind is bool or value is None:
-        return value
+        return True
     if depth >= MAX_DEPTH:
-        raise _Unusual
+        return False
     if kind is dict:
-        result = {}
         for key, item in value.items():
             if (
                 type(key) is not str
@@ -177,33 +168,35 @@ def _fast_copy(value: Any, depth: int) -> Any:
                 or key[0] == "$"
                 or "\x00" in key
                 or (not key.isascii() and _SURROGATE.search(key))
+                or not _is_plain(item, depth + 1)
             ):
-                raise _Unusual
-            result[key] = _fast_copy(item, depth + 1)
-        return result
+                return False
+        return True
     if kind is list:
-        return [_fast_copy(item, depth + 1) for item in value]
-    raise _Unusual
+        return all(_is_plain(item, depth + 1) for item in value)
+    return False
 
 
-def fast_copy_json_object(value: dict[str, Any]) -> dict[str, Any] | None:
-    """A deep copy of a plain JSON object of plain values, or ``None`` for anything unusual."""
+def is_plain_json_object(value: Any) -> bool:
+    """Whether ``value`` is a dict already in the stored normal form: plain types, rules kept."""
     try:
-        copied: dict[str, Any] = _fast_copy(value, 1)
-    except (_Unusual, RecursionError):
-        return None
-    return copied
+        # Depth counted as the careful copy counts it: the object's own members are at 1.
+        return type(value) is dict and _is_plain(value, 0)
+    except RecursionError:
+        return False
 
 
-def copy_json_object(value: Any) -> dict[str, Any]:
-    """Check that ``value`` is a storable JSON object and return a deep copy of it.
+def normal_json_object(value: Any) -> dict[str, Any]:
+    """Check that ``value`` is a storable JSON object and return it in the stored normal form.
 
-    Raises :class:`JsonError` naming the first offending place.
+    A plain dict already in that form is returned as it is (not copied: stores serialize or copy
+    what they keep); anything else comes back as a normalized deep copy (subclasses of the JSON
+    types as their plain values, ``-0.0`` as ``0.0``). Raises :class:`JsonError` naming the first
+    offending place.
     """
-    if type(value) is dict:
-        copied = fast_copy_json_object(value)
-        if copied is not None:
-            return copied
+    if is_plain_json_object(value):
+        plain: dict[str, Any] = value
+        return plain
     if not isinstance(value, dict):
         raise JsonError("", f"expected a JSON object, got {type(value).__name__}")
     return _copy_object(value, "", 1)

@@ -82,7 +82,7 @@ def _check_text(value: str) -> str:
 
 def _check_json_object(value: dict[str, Any]) -> dict[str, Any]:
     try:
-        return _json.copy_json_object(value)
+        return _json.normal_json_object(value)
     except _json.JsonError as exc:
         raise PydanticCustomError(
             "json_object", "{message}", {"message": exc.message, "path": exc.path}

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 
 from actionlogkit import ActionLog, ActionLogInput, ActionType, InvalidRecord, Status
-from actionlogkit._json import copy_json_object
+from actionlogkit._json import _copy_object, is_plain_json_object, normal_json_object
 from actionlogkit._time import format_timestamp, parse_timestamp
 from actionlogkit.models import FIELD_NAMES, INPUT_FIELD_NAMES, build_record, validate_input
 from actionlogkit.testing import strategies
@@ -213,8 +213,8 @@ def test_fast_record_assembly_matches_validation() -> None:
     assert built.model_copy(update={"retry_count": 2}).retry_count == 2
 
 
-def test_json_objects_are_copied_and_subclasses_become_plain_values() -> None:
-    """Valid JSON comes back as a deep copy; str enums and IntEnums become plain text and ints."""
+def test_json_objects_are_normalized_and_subclasses_become_plain_values() -> None:
+    """Unusual JSON comes back as a normal copy: str enums and IntEnums become text and ints."""
     import enum
 
     class Colour(str, enum.Enum):
@@ -224,20 +224,46 @@ def test_json_objects_are_copied_and_subclasses_become_plain_values() -> None:
         HIGH = 3
 
     source = {"a": {"b": [1, "x", None]}, "colour": Colour.RED, "level": Level.HIGH}
-    copied = copy_json_object(source)
+    assert not is_plain_json_object(source)
+    copied = normal_json_object(source)
     assert copied == {"a": {"b": [1, "x", None]}, "colour": "red", "level": 3}
     assert copied["a"] is not source["a"]
     assert type(copied["colour"]) is str
     assert type(copied["level"]) is int
+    assert is_plain_json_object(copied)
+    assert normal_json_object(copied) is copied  # already normal: taken as it is
 
 
 @settings(max_examples=300)
 @given(strategies.json_objects(depth=4))
-def test_fast_json_copy_matches_the_careful_one(value: dict[str, Any]) -> None:
-    """The fast path of copy_json_object gives exactly what the careful, path-naming copy gives."""
-    from actionlogkit._json import _copy_object
-
-    fast = copy_json_object(value)
+def test_fast_json_check_matches_the_careful_copy(value: dict[str, Any]) -> None:
+    """Where the fast check takes an object as it is, the careful copy gives it back unchanged."""
+    fast = normal_json_object(value)
     careful = _copy_object(value, "", 1)
     assert json.dumps(fast, sort_keys=True) == json.dumps(careful, sort_keys=True)
     assert fast == careful
+
+
+def test_the_fast_check_and_the_careful_copy_agree_on_the_depth_bound() -> None:
+    """The deepest nesting the careful copy accepts is plain for the fast check; one more is not."""
+    from actionlogkit._json import MAX_DEPTH, JsonError
+
+    def nested(levels: int) -> dict[str, Any]:
+        value: Any = 1
+        for _ in range(levels):
+            value = [value]
+        return {"a": value}
+
+    deepest = max(n for n in range(MAX_DEPTH + 3) if _accepts(nested(n)))
+    assert is_plain_json_object(nested(deepest))
+    assert not is_plain_json_object(nested(deepest + 1))
+    with pytest.raises(JsonError, match="nested deeper"):
+        normal_json_object(nested(deepest + 1))
+
+
+def _accepts(value: dict[str, Any]) -> bool:
+    try:
+        _copy_object(value, "", 1)
+    except ValueError:
+        return False
+    return True

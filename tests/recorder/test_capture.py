@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from actionlogkit import MemoryStore, Recorder
 from actionlogkit._capture import DEFAULT_REDACT_KEYS, REDACTED, Capture
-from actionlogkit._json import copy_json_object
+from actionlogkit._json import is_plain_json_object, normal_json_object
 
 
 class Colour(enum.Enum):
@@ -81,10 +81,10 @@ class ExplodingMapping(dict[str, Any]):
 def storable(value: Any) -> dict[str, Any]:
     """The core accepts it unchanged as a record's JSON object, and it encodes as strict JSON."""
     assert isinstance(value, dict)
-    copied = copy_json_object(value)
-    # Compared as JSON text: the core's normal form (e.g. no -0.0) must already be there.
-    assert json.dumps(copied, allow_nan=False) == json.dumps(value, allow_nan=False)
-    return copied
+    assert is_plain_json_object(value)  # already the core's normal form (e.g. no -0.0)
+    normal = normal_json_object(value)
+    assert json.dumps(normal, allow_nan=False) == json.dumps(value, allow_nan=False)
+    return normal
 
 
 def encoded_size(value: Any) -> int:
