@@ -156,17 +156,26 @@ def _stopped_by_signals() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def _require_http() -> None:
+    """Fail clearly when the REST API's extra is missing; only serve and openapi need it."""
+    try:
+        import uvicorn  # noqa: F401 - imported here only to tell whether the extra is there
+
+        import actionlogkit.http  # noqa: F401 - same
+    except ImportError as exc:
+        raise _Failure(
+            f"the REST API needs its extra: pip install 'actionlogkit[http]' ({exc})",
+            _EXIT_FAILED,
+        ) from exc
+
+
 def _serve(args: argparse.Namespace) -> int:
     def body() -> int:
-        try:
-            import uvicorn
+        _require_http()
+        import uvicorn
 
-            from actionlogkit.http import create_app
-        except ImportError as exc:
-            raise _Failure(
-                f"the REST API needs its extra: pip install 'actionlogkit[http]' ({exc})",
-                _EXIT_FAILED,
-            ) from exc
+        from actionlogkit.http import create_app
+
         with _opened(args.store) as store:
             app = create_app(store, cors_origins=args.cors_origin)
             base = f"http://{args.host}:{args.port}"
@@ -272,13 +281,9 @@ def _delete(args: argparse.Namespace) -> int:
 
 def _openapi(args: argparse.Namespace) -> int:
     def body() -> int:
-        try:
-            from actionlogkit.http import openapi_json
-        except ImportError as exc:
-            raise _Failure(
-                f"the REST API needs its extra: pip install 'actionlogkit[http]' ({exc})",
-                _EXIT_FAILED,
-            ) from exc
+        _require_http()
+        from actionlogkit.http import openapi_json
+
         text = openapi_json()
         if args.output == "-":
             sys.stdout.write(text)
