@@ -16,11 +16,11 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Literal
 
-from actionlogkit import _json
+from actionlogkit import _ids, _json, _time
 from actionlogkit._action import ActionSpec, Backoff, RetryOn, check_count, check_name
 from actionlogkit._calls import FINAL, PENDING, RETRYING, Item, Snapshot, Target, error_text
 from actionlogkit._capture import DEFAULT_MAX_FIELD_BYTES, MIN_MAX_FIELD_BYTES, Capture
@@ -32,7 +32,7 @@ from actionlogkit.errors import ActionLogKitError, ConfigurationError, NotFound,
 from actionlogkit.models import (
     MAX_ERROR_MESSAGE,
     MAX_ID_TEXT,
-    ActionLogInput,
+    ActionLog,
     ActionType,
     Status,
     assemble,
@@ -66,12 +66,7 @@ def _entity_text(value: Any) -> str | None:
     return _clean_text(text, MAX_ID_TEXT) or None
 
 
-_INPUT_FIELDS = frozenset(ActionLogInput.model_fields)
-
-
-def _assemble(values: dict[str, Any]) -> ActionLogInput:
-    # The values already follow the model's rules, and this runs once per recorded call.
-    return assemble(ActionLogInput, values, set(_INPUT_FIELDS))
+_RECORD_FIELDS = frozenset(ActionLog.model_fields)
 
 
 @dataclass(frozen=True)
@@ -380,8 +375,13 @@ class Recorder:
                 problems[field] = error_text(exc)
             return None
 
-    def _build(self, item: Item) -> tuple[ActionLogInput, datetime]:
-        """Turn an item into the record to write and its ``createdAt``."""
+    def _build(self, item: Item, written: datetime) -> ActionLog:
+        """Turn an item into the record to write, with a new id, stamped as written at ``written``.
+
+        ``createdAt`` is when the call started. Every field is already what the model allows (the
+        capture pipeline guarantees the JSON rules), so the record is assembled without being
+        validated a second time, and handed to the store as it is (``Store._write_built``).
+        """
         (op, target, args, kwargs, result, error, started, elapsed, retries, handle, _, snap) = item
         final = op == FINAL
         if final and error is None and handle is not None and handle._failure is not None:
@@ -426,10 +426,11 @@ class Recorder:
         else:
             status = Status.SUCCESS if error is None else Status.FAILED
         spec = target.spec
-        # Every field is already what the model allows (the capture pipeline guarantees the JSON
-        # rules), so the record is assembled without validating it a second time.
-        record = _assemble(
+        created = _time.from_seconds(started)
+        return assemble(
+            ActionLog,
             {
+                "id": _ids.new_id(),
                 "integration_id": spec.integration_id or self.integration_id or "default",
                 "action_type": spec.action_type,
                 "entity_type": spec.entity_type,
@@ -441,9 +442,11 @@ class Recorder:
                 "retry_count": retries,
                 "execution_time": None if elapsed is None else max(elapsed * 1000.0, 0.0) + 0.0,
                 "metadata": metadata,
-            }
+                "created_at": created,
+                "updated_at": written if created < written else created,
+            },
+            set(_RECORD_FIELDS),
         )
-        return record, datetime.fromtimestamp(started, timezone.utc)
 
     def _metadata(
         self,
@@ -481,8 +484,7 @@ class Recorder:
     def _write_now(self, item: Item) -> None:
         """Build and write one item (sync mode); raises only as ``on_store_error`` asks."""
         try:
-            record, created = self._build(item)
-            self._store_one(item, record, created)
+            self._store_one(item, self._build(item, _time.now()))
         except Exception as exc:
             op, error, handle = item[0], item[5], item[9]
             succeeded = error is None and (handle is None or handle._failure is None)
@@ -492,53 +494,51 @@ class Recorder:
             with self._lock:
                 self._recorded += 1
 
-    def _store_one(self, item: Item, record: ActionLogInput, created: datetime) -> None:
+    def _store_one(self, item: Item, record: ActionLog) -> None:
         token = item[10]
         if token is not None and token[0] is not None:
             try:
                 self.store.update(token[0], record)
+                return
             except NotFound:  # deleted meanwhile: the call still deserves its record
-                token[0] = self.store.create(record, created_at=created).id
-            return
-        stored = self.store.create(record, created_at=created)
+                pass
+        self.store._write_built((record,))
         if token is not None:
-            token[0] = stored.id
+            token[0] = record.id
 
     def _write_batch(self, items: list[Item]) -> None:
         """Build and write a batch (background mode, on the writer thread); never raises."""
-        creates: list[ActionLogInput] = []
-        stamps: list[datetime] = []
+        creates: list[ActionLog] = []
+        written = _time.now()
         for item in items:
             try:
-                record, created = self._build(item)
+                record = self._build(item, written)
             except Exception as exc:
                 self._write_failed(exc, 1, raise_now=False)
                 continue
             if item[0] == FINAL and item[10] is None:
                 creates.append(record)
-                stamps.append(created)
                 continue
-            self._create_many(creates, stamps)
+            self._create_many(creates)
             try:
-                self._store_one(item, record, created)
+                self._store_one(item, record)
             except Exception as exc:
                 self._write_failed(exc, 1, raise_now=False)
             else:
                 if item[0] == FINAL:
                     self._recorded += 1
-        self._create_many(creates, stamps)
+        self._create_many(creates)
 
-    def _create_many(self, records: list[ActionLogInput], stamps: list[datetime]) -> None:
+    def _create_many(self, records: list[ActionLog]) -> None:
         if not records:
             return
         try:
-            self.store.create_many(records, created_at=stamps)
+            self.store._write_built(records)
         except Exception as exc:
             self._write_failed(exc, len(records), raise_now=False)
         else:
             self._recorded += len(records)
         records.clear()
-        stamps.clear()
 
     def _write_failed(self, exc: Exception, count: int, *, raise_now: bool) -> None:
         with self._lock:

@@ -160,6 +160,18 @@ class Store(abc.ABC):
                 self._insert(built)
         return built
 
+    def _write_built(self, records: Sequence[ActionLog]) -> None:
+        """Store records the core assembled itself (the recorder's), handing them over.
+
+        Their values already follow the model (the capture pipeline's output, ids and timestamps
+        made by the core), so nothing is checked again, and nobody holds them afterwards, so a
+        store may keep the objects themselves (see :meth:`_adopt`).
+        """
+        self._check_open()
+        if records:
+            with self._guard("create"):
+                self._adopt(records)
+
     def import_records(self, records: Iterable[ActionLog | Mapping[str, Any]]) -> int:
         """Store complete records, ids and timestamps included, in one write; all or none.
 
@@ -358,6 +370,14 @@ class Store(abc.ABC):
 
         Raises :class:`Conflict` when an id is already stored (nothing stored then).
         """
+
+    def _adopt(self, records: Sequence[ActionLog]) -> None:
+        """Store records as :meth:`_insert` does; their objects are the store's from now on.
+
+        The default is :meth:`_insert`. A store that keeps record objects (and so copies what it
+        is given) may keep these as they are.
+        """
+        self._insert(records)
 
     @abc.abstractmethod
     def _fetch(self, record_id: str) -> ActionLog | None:

@@ -290,6 +290,19 @@ class StoreContract:
         with pytest.raises(Conflict):
             store.import_records(dumped)
 
+    def test_records_handed_over_by_the_core_are_stored_as_given(self, store: Store) -> None:
+        """The recorder's write path (records the core built) stores them like create does."""
+        records = MemoryStore().create_many(_sample.SAMPLE.values())
+        store._write_built(records)
+        for record in records:
+            assert canonical(store.get(record.id)) == canonical(record)
+        term = records[0].entity_type.upper()
+        assert store.count(search=term) == sum(
+            term.casefold() in r.entity_type.casefold() for r in records
+        )
+        store._write_built([])
+        assert store.count() == len(records)
+
     def test_import_is_all_or_nothing(self, store: Store) -> None:
         """An import repeating an id, or with an invalid record, stores nothing."""
         record = MemoryStore().create(_sample.minimal())
@@ -446,6 +459,7 @@ class StoreContract:
             lambda: store.get(record.id),
             store.list,
             lambda: store.create(_sample.minimal()),
+            lambda: store._write_built([MemoryStore().create(_sample.minimal())]),
         ):
             with pytest.raises(StoreError):
                 call()

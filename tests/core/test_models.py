@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from actionlogkit import ActionLog, ActionLogInput, ActionType, InvalidRecord, Status
 from actionlogkit._json import _copy_object, is_plain_json_object, normal_json_object
-from actionlogkit._time import format_timestamp, parse_timestamp
+from actionlogkit._time import format_timestamp, from_seconds, parse_timestamp, to_timestamp
 from actionlogkit.models import FIELD_NAMES, INPUT_FIELD_NAMES, build_record, validate_input
 from actionlogkit.testing import strategies
 from actionlogkit.testing._sample import minimal
@@ -152,6 +153,19 @@ def test_bad_timestamps_are_refused(text: str) -> None:
     """Text that is not an ISO 8601 date-time raises ValueError."""
     with pytest.raises(ValueError, match=r".+"):
         parse_timestamp(text)
+
+
+@settings(max_examples=500)
+@given(st.floats(min_value=0, max_value=2**32, allow_nan=False))
+def test_clock_readings_become_the_millisecond_they_fall_in(seconds: float) -> None:
+    """from_seconds gives the UTC millisecond a time.time() reading falls in (to float error)."""
+    stamp = from_seconds(seconds)
+    assert stamp.tzinfo is timezone.utc
+    assert stamp.microsecond % 1000 == 0
+    exact = to_timestamp(datetime.fromtimestamp(seconds, timezone.utc))
+    # The reading's own float error may put it on either side of a millisecond boundary.
+    assert abs(stamp - exact) <= timedelta(milliseconds=1)
+    assert stamp == exact or abs(seconds * 1000 - round(seconds * 1000)) < 1e-3
 
 
 @settings(max_examples=300)
