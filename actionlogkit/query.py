@@ -54,6 +54,7 @@ __all__ = [
     "parse_filter",
     "parse_query",
     "parse_search",
+    "search_fields",
     "search_text",
 ]
 
@@ -558,17 +559,20 @@ def parse_query(
     )
 
 
+def search_fields(record: ActionLog) -> tuple[str, str, str, str]:
+    """The four search fields of a record, case-folded, an absent field as empty text."""
+    return (
+        record.integration_id.casefold(),
+        record.entity_type.casefold(),
+        (record.entity_id or "").casefold(),
+        (record.error_message or "").casefold(),
+    )
+
+
 def search_text(record: ActionLog) -> str:
     """The text a search term is looked for in: the case-folded search fields joined by NUL.
 
     NUL never occurs in stored text nor in a search term, so a term found in this text was found
     inside one field. Backends that cannot fold case exactly as Python does store this text.
     """
-    return "\x00".join(
-        (
-            record.integration_id.casefold(),
-            record.entity_type.casefold(),
-            (record.entity_id or "").casefold(),
-            (record.error_message or "").casefold(),
-        )
-    )
+    return "\x00".join(search_fields(record))

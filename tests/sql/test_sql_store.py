@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import socket
 import sqlite3
+import sys
 import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 from actionlogkit import ConfigurationError, Conflict, StoreError, open_store
@@ -238,3 +240,69 @@ def test_writes_are_atomic_on_an_autocommit_engine(
         with pytest.raises(Conflict):
             store.import_records([other, stored])
         assert [r.id for r in store.list().data] == [stored.id]
+
+
+# -- writing many rows per statement ------------------------------------------------------------
+
+
+def _records(count: int) -> list[Any]:
+    return SQLStore("sqlite://").create_many([minimal(entityId=f"p-{n}") for n in range(count)])
+
+
+def test_large_batches_are_all_or_nothing(store: SQLStore) -> None:
+    """A batch spanning several insert statements is stored whole, or not at all."""
+    first = _records(1)
+    store.import_records(first)
+    batch = _records(1234)
+    with pytest.raises(Conflict):
+        store.import_records([*batch, first[0]])  # the repeated id is in the last statement
+    assert store.count() == 1
+    assert store.import_records(batch) == len(batch)
+    assert store.count() == 1 + len(batch)
+    assert canonical(store.get(batch[-1].id)) == canonical(batch[-1])
+
+
+def test_batches_of_every_size_keep_their_order(sqlite_store: SQLStore) -> None:
+    """Batches of many sizes (one statement shape each) store every record as given."""
+    sizes = [1, 2, 3, 499, 500, 501, 7, 1000]
+    for size in sizes:
+        batch = _records(size)
+        sqlite_store.import_records(batch)
+        stored = sqlite_store.list(
+            {"_id": {"$in": [r.id for r in batch[:100]]}}, sort="_id", order="asc", limit=100
+        ).data
+        assert [canonical(r) for r in stored] == [canonical(r) for r in batch[:100]]
+    assert sqlite_store.count() == sum(sizes)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="sqlite3 setlimit is new in Python 3.11")
+def test_sqlite_parameter_limit_of_the_connection_is_kept(tmp_path: Path) -> None:
+    """An engine whose connections allow few parameters gets statements within the limit."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'small.db'}")
+
+    @event.listens_for(engine, "connect")
+    def limit(connection: Any, _record: Any) -> None:
+        connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 100)
+
+    with SQLStore(engine) as store:
+        batch = _records(40)
+        assert store.import_records(batch) == 40
+        assert store.count() == 40
+    engine.dispose()
+
+
+def test_single_statement_writes_wait_for_other_writers(tmp_path: Path) -> None:
+    """A batch written as one statement waits for a writer holding the lock, then lands."""
+    path = tmp_path / "locked.db"
+    store = SQLStore(f"sqlite:///{path}")
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    released = threading.Timer(0.3, holder.rollback)
+    released.start()
+    try:
+        assert store.import_records(_records(20)) == 20
+    finally:
+        released.join()
+        holder.close()
+    assert store.count() == 20
+    store.close()

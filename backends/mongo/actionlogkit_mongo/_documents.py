@@ -15,7 +15,7 @@ from typing import Any
 from bson import ObjectId
 
 from actionlogkit.models import ActionLog
-from actionlogkit.query import search_text
+from actionlogkit.query import search_fields
 
 __all__ = ["HIDDEN_FIELDS", "SEARCH_FIELD", "from_document", "to_document"]
 
@@ -46,7 +46,7 @@ def to_document(record: ActionLog) -> dict[str, Any]:
         "metadata": record.metadata,
         "createdAt": record.created_at,
         "updatedAt": record.updated_at,
-        SEARCH_FIELD: search_text(record).split("\x00"),
+        SEARCH_FIELD: list(search_fields(record)),
     }
 
 

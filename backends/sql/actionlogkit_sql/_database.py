@@ -15,7 +15,7 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any, Literal, TypeVar
 
@@ -40,6 +40,7 @@ _POSTGRESQL_DRIVERS = ("postgresql", "postgresql+psycopg")
 _SQLITE_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (named in sqlite3 from Python 3.11)
 _PREPARED = "actionlogkit_prepared"
 MIN_SQLITE = (3, 38, 0)  # JSON functions built in, and the -> operator
+_SQLITE_MIN_MAX_PARAMETERS = 999  # SQLite's default before 3.32; builds may still choose it
 
 Dialect = Literal["sqlite", "postgresql"]
 
@@ -114,6 +115,8 @@ class Database:
                 f"sqlite3 module has {sqlite3.sqlite_version}"
             )
         self.engine = engine
+        self.max_parameters = _SQLITE_MIN_MAX_PARAMETERS
+        """SQLite: the most parameters one statement may take (read by :meth:`setup`)."""
         self.dialect: Dialect = "postgresql" if engine.dialect.name == "postgresql" else "sqlite"
         # One in-memory connection serves every thread, one at a time.
         self._lock: threading.RLock | None = threading.RLock() if self.memory else None
@@ -239,18 +242,53 @@ class Database:
         finally:
             cursor.close()
 
-    def setup(self) -> None:
-        """Switch a SQLite file to WAL (a setting of the file, kept from then on)."""
-        if self.dialect != "sqlite" or self.memory:
+    def run_atomically(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """SQLite: run each statement with its parameters on the DBAPI cursor, all or nothing.
+
+        A single statement runs outside any explicit transaction: SQLite makes it atomic by
+        itself, and it takes the write lock before it reads anything (as ``BEGIN IMMEDIATE``
+        would), so the write is one step of the engine instead of three. More run in one
+        ``BEGIN IMMEDIATE`` transaction.
+        """
+
+        def run(connection: Connection) -> None:
+            cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                for statement, parameters in statements:
+                    cursor.execute(statement, parameters)
+            finally:
+                cursor.close()
+
+        if len(statements) != 1:
+            self.write(run)
             return
 
-        def wal() -> None:
+        def attempt() -> None:
             with self._connection(autocommit=True) as connection:
+                run(connection)
+
+        self._retrying(attempt)
+
+    def setup(self) -> None:
+        """SQLite: switch a file to WAL and read :attr:`max_parameters`.
+
+        WAL is a setting of the file, kept from then on.
+        """
+        if self.dialect != "sqlite":
+            return
+
+        def prepare() -> None:
+            with self._connection(autocommit=True) as connection:
+                raw: Any = connection.connection.dbapi_connection
+                if hasattr(raw, "getlimit"):  # Python 3.11+; before, the old default stands
+                    self.max_parameters = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+                if self.memory:
+                    return
                 mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
                 if str(mode).lower() != "wal":
                     connection.exec_driver_sql("PRAGMA journal_mode = WAL")
 
-        self._retrying(wal)
+        self._retrying(prepare)
 
     def dispose(self) -> None:
         """Close the engine's connections if the store created it; a caller's engine stays.

@@ -33,6 +33,9 @@ _JSON_COLUMNS = frozenset({"payload", "response", "metadata"})
 _UNIQUE_VIOLATION = "23505"
 _FIELDS_SET = frozenset(ActionLog.model_fields)
 _STATEMENT_CACHE_SIZE = 256
+_ROWS_PER_STATEMENT = 500
+"""SQLite: the most records one insert statement takes (each distinct count is prepared once)."""
+_SHAPES_KEPT = 32
 S = TypeVar("S")
 
 
@@ -64,6 +67,12 @@ def _write_statements(
     )
     replace = f"UPDATE {table} SET {assignments} WHERE {quote('id')} = {marker}"  # noqa: S608 - see above
     return insert, replace
+
+
+def _multi_row_insert(insert: str, rows: int) -> str:
+    """``insert`` (one row of markers) made to insert ``rows`` rows at once."""
+    head, _, marks = insert.partition(" VALUES ")
+    return f"{head} VALUES {', '.join([marks] * rows)}"
 
 
 class SQLStore(Store):
@@ -113,6 +122,10 @@ class SQLStore(Store):
         self._selected = [type_coerce(self._table.c[name], NullType()) for name in _RECORD_COLUMNS]
         self._insert_sql, self._replace_sql = _write_statements(
             self._database.engine.dialect.identifier_preparer.quote, table_name, self._postgresql
+        )
+        self._multi_row: dict[int, str] = {}
+        self._rows_per_statement = min(
+            _ROWS_PER_STATEMENT, self._database.max_parameters // len(COLUMN_NAMES)
         )
 
     @property
@@ -219,11 +232,34 @@ class SQLStore(Store):
 
     # -- the primitives ---------------------------------------------------------------------------
 
-    def _insert(self, records: Sequence[ActionLog]) -> None:
-        rows = [self._parameters(record) for record in records]
+    def _insert_statement(self, rows: int) -> str:
+        statement = self._multi_row.get(rows)
+        if statement is None:
+            if len(self._multi_row) >= _SHAPES_KEPT:
+                self._multi_row.clear()
+            statement = self._multi_row[rows] = _multi_row_insert(self._insert_sql, rows)
+        return statement
 
+    def _insert(self, records: Sequence[ActionLog]) -> None:
         try:
-            self._database.write(lambda c: self._database.run_driver_sql(c, self._insert_sql, rows))
+            if self._postgresql:
+                rows = [self._parameters(record) for record in records]
+                self._database.write(
+                    lambda c: self._database.run_driver_sql(c, self._insert_sql, rows)
+                )
+            else:
+                # Many rows per statement: one step of the engine (with the GIL released) for each,
+                # where executemany takes one per row, each waiting to get the GIL back from
+                # busy threads.
+                statements = []
+                step = self._rows_per_statement
+                for start in range(0, len(records), step):
+                    chunk = records[start : start + step]
+                    parameters: list[Any] = []
+                    for record in chunk:
+                        parameters.extend(self._parameters(record))
+                    statements.append((self._insert_statement(len(chunk)), parameters))
+                self._database.run_atomically(statements)
         except Exception as exc:
             if _is_duplicate_id(exc):
                 raise Conflict("a record with one of these ids is already stored") from exc
