@@ -282,7 +282,7 @@ def test_sqlite_parameter_limit_of_the_connection_is_kept(tmp_path: Path) -> Non
 
     @event.listens_for(engine, "connect")
     def limit(connection: Any, _record: Any) -> None:
-        connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 100)
+        connection.setlimit(9, 100)  # SQLITE_LIMIT_VARIABLE_NUMBER
 
     with SQLStore(engine) as store:
         batch = _records(40)

@@ -41,6 +41,7 @@ _SQLITE_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (named in sqlite3 from
 _PREPARED = "actionlogkit_prepared"
 MIN_SQLITE = (3, 38, 0)  # JSON functions built in, and the -> operator
 _SQLITE_MIN_MAX_PARAMETERS = 999  # SQLite's default before 3.32; builds may still choose it
+_SQLITE_LIMIT_VARIABLE_NUMBER = 9  # named in sqlite3 from Python 3.11
 
 Dialect = Literal["sqlite", "postgresql"]
 
@@ -281,7 +282,7 @@ class Database:
             with self._connection(autocommit=True) as connection:
                 raw: Any = connection.connection.dbapi_connection
                 if hasattr(raw, "getlimit"):  # Python 3.11+; before, the old default stands
-                    self.max_parameters = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+                    self.max_parameters = raw.getlimit(_SQLITE_LIMIT_VARIABLE_NUMBER)
                 if self.memory:
                     return
                 mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
