@@ -366,7 +366,12 @@ class Capture:
         if value is None:
             return None, None
         kind = type(value)
-        if kind is str or kind is int or kind is float or kind is bool:
+        # Numbers and booleans need no walk and always fit: the smallest cap leaves them room.
+        if kind is float and math.isfinite(value):
+            return {"value": value + 0.0}, None
+        if kind is bool or (kind is int and -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER):
+            return {"value": value}, None
+        if kind is str or kind is int or kind is float:
             return self.truncate({"value": self.json_safe(value)})
         if (
             kind is dict
