@@ -10,6 +10,7 @@ background mode runs on the writer thread.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 import time
@@ -27,7 +28,7 @@ from actionlogkit._capture import DEFAULT_MAX_FIELD_BYTES, MIN_MAX_FIELD_BYTES, 
 from actionlogkit._handle import UNSET, Action
 from actionlogkit._registry import resolve_store
 from actionlogkit._sources import NOTHING, Call, NoResult, Source
-from actionlogkit._writer import BackgroundWriter
+from actionlogkit._writer import BackgroundWriter, Write
 from actionlogkit.errors import ActionLogKitError, ConfigurationError, NotFound, StoreError
 from actionlogkit.models import (
     MAX_ERROR_MESSAGE,
@@ -181,7 +182,7 @@ class Recorder:
         self._submit: Callable[[Item], None]
         if mode == "background":
             self._writer = BackgroundWriter(
-                self._write_batch,
+                self._prepare_batch,
                 max_queue=max_queue,
                 batch_size=batch_size,
                 atexit_timeout=atexit_timeout,
@@ -506,8 +507,13 @@ class Recorder:
         if token is not None:
             token[0] = record.id
 
-    def _write_batch(self, items: list[Item]) -> None:
-        """Build and write a batch (background mode, on the writer thread); never raises."""
+    def _prepare_batch(self, items: list[Item]) -> Write | None:
+        """Build a batch's records (background mode, on the preparing thread); never raises.
+
+        Returns the batch's writes, in the items' order, for the writing thread: finished calls
+        go in ``create_many``-like runs, a call's pending record and its updates one by one.
+        """
+        writes: list[Write] = []
         creates: list[ActionLog] = []
         written = _time.now()
         for item in items:
@@ -519,26 +525,41 @@ class Recorder:
             if item[0] == FINAL and item[10] is None:
                 creates.append(record)
                 continue
-            self._create_many(creates)
-            try:
-                self._store_one(item, record)
-            except Exception as exc:
-                self._write_failed(exc, 1, raise_now=False)
-            else:
-                if item[0] == FINAL:
-                    self._recorded += 1
-        self._create_many(creates)
+            self._prepare_creates(creates, writes)
+            creates = []
+            writes.append(functools.partial(self._write_one, item, record))
+        self._prepare_creates(creates, writes)
+        if len(writes) <= 1:
+            return writes[0] if writes else None
+        return functools.partial(_run_all, writes)
 
-    def _create_many(self, records: list[ActionLog]) -> None:
+    def _prepare_creates(self, records: list[ActionLog], writes: list[Write]) -> None:
         if not records:
             return
         try:
-            self.store._write_built(records)
+            store_write = self.store._prepare_built(records)
         except Exception as exc:
             self._write_failed(exc, len(records), raise_now=False)
+            return
+
+        def write() -> None:
+            try:
+                store_write()
+            except Exception as exc:
+                self._write_failed(exc, len(records), raise_now=False)
+            else:
+                self._recorded += len(records)  # only the writing thread counts, in this mode
+
+        writes.append(write)
+
+    def _write_one(self, item: Item, record: ActionLog) -> None:
+        try:
+            self._store_one(item, record)
+        except Exception as exc:
+            self._write_failed(exc, 1, raise_now=False)
         else:
-            self._recorded += len(records)
-        records.clear()
+            if item[0] == FINAL:
+                self._recorded += 1
 
     def _write_failed(self, exc: Exception, count: int, *, raise_now: bool) -> None:
         with self._lock:
@@ -563,6 +584,11 @@ class Recorder:
             exc, self._deferred_error = self._deferred_error, None
         if exc is not None:
             raise StoreError(f"a record could not be written: {exc}") from exc
+
+
+def _run_all(writes: list[Write]) -> None:
+    for write in writes:
+        write()
 
 
 def _retrieve(future: Future[Any] | asyncio.Future[Any]) -> None:

@@ -1,11 +1,19 @@
-"""The background writer: a bounded queue drained by one thread in batches.
+"""The background writer: a bounded queue drained in batches by two threads in a pipeline.
 
 Callers (the recorder's ``_enqueue``) only append to ``queue``, a deque (atomic under the GIL, no
-lock), and set ``wake`` when it is not set; the thread takes up to ``batch_size`` items at a time
-and hands them to the recorder's batch function. ``flush`` puts a marker in the queue and waits
-for the thread to reach it, so everything queued before the flush has been handled when it
-returns. Every live writer is flushed at interpreter exit, and a forked child starts its own
-thread with an empty queue.
+lock), and set ``wake`` when it is not set. The *preparing* thread takes up to ``batch_size`` items
+at a time and turns them into a write with ``prepare`` (building records is Python work, holding
+the GIL); the *writing* thread runs the writes in order. While the database works on one batch
+with the GIL released, the next batch is prepared, so the two overlap on a multi-core machine.
+
+The hand-over is a rendezvous: the preparing thread waits until the writing thread has taken its
+write. Waiting, it leaves the GIL free at the moment the writing thread comes back from the
+database and needs it, instead of holding it until the interpreter's switch interval (5 ms) forces
+it to let go.
+
+``flush`` puts a marker in the queue and waits until the writing thread has passed it, so
+everything queued before the flush has been written when it returns. Every live writer is flushed
+at interpreter exit, and a forked child starts its own threads with an empty queue.
 """
 
 from __future__ import annotations
@@ -19,14 +27,17 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["BackgroundWriter"]
+__all__ = ["BackgroundWriter", "Write"]
 
 _IDLE_WAIT = 0.5
 """Seconds the idle thread sleeps between looks at the queue when nobody wakes it."""
 
+Write = Callable[[], None]
+"""A prepared write, run on the writing thread; it must not raise (if it does, it is lost)."""
+
 
 class _FlushMarker:
-    """Queued by ``flush``; set by the thread when every item before it is handled."""
+    """Queued by ``flush``; set by the writing thread when every item before it is written."""
 
     __slots__ = ("done",)
 
@@ -34,23 +45,27 @@ class _FlushMarker:
         self.done = threading.Event()
 
 
-class BackgroundWriter:
-    """One queue and one daemon thread that hands batches of queued items to ``handle_batch``.
+_STOP = object()  # handed to the writing thread when the preparing thread ends
 
-    ``handle_batch`` must not raise (the recorder catches and counts store failures itself); if it
-    does, the batch is lost and the thread goes on.
+
+class BackgroundWriter:
+    """One queue, a preparing thread and a writing thread, both daemons.
+
+    ``prepare`` turns a batch of queued items into a :data:`Write` (or ``None`` when there is
+    nothing to write). It must not raise (the recorder counts its own failures); if it does, the
+    batch is lost and the threads go on.
     """
 
     def __init__(
         self,
-        handle_batch: Callable[[list[Any]], None],
+        prepare: Callable[[list[Any]], Write | None],
         *,
         max_queue: int,
         batch_size: int,
         atexit_timeout: float | None,
         name: str = "actionlogkit-writer",
     ) -> None:
-        self._handle_batch = handle_batch
+        self._prepare = prepare
         self.max_queue = max_queue
         self.batch_size = batch_size
         self.atexit_timeout = atexit_timeout
@@ -58,22 +73,29 @@ class BackgroundWriter:
         self._stopping = False
         self.queue: deque[Any] = deque()
         self.wake = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._preparing: threading.Thread | None = None
+        self._writing: threading.Thread | None = None
         self._start()
         _live.add(self)
 
     def _start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
-        self._thread.start()
+        self._handover = threading.Condition()
+        self._slot: object = None
+        self._preparing = threading.Thread(target=self._run_preparing, name=self._name, daemon=True)
+        self._writing = threading.Thread(
+            target=self._run_writing, name=f"{self._name}-io", daemon=True
+        )
+        self._writing.start()
+        self._preparing.start()
 
     # -- caller side ----------------------------------------------------------------------------
 
     def flush(self, timeout: float | None = None) -> bool:
-        """Wait until everything queued so far is handled; ``False`` if ``timeout`` ran out."""
-        thread = self._thread
-        if thread is None or not thread.is_alive():
+        """Wait until everything queued so far is written; ``False`` if ``timeout`` ran out."""
+        preparing, writing = self._preparing, self._writing
+        if preparing is None or writing is None or not preparing.is_alive():
             return not self.queue
-        if thread is threading.current_thread():
+        if threading.current_thread() in (preparing, writing):
             return False  # the writer cannot wait for itself
         marker = _FlushMarker()
         self.queue.append(marker)
@@ -81,13 +103,14 @@ class BackgroundWriter:
         return marker.done.wait(timeout)
 
     def stop(self, timeout: float | None = None) -> bool:
-        """Flush, then end the thread; later offers are refused. ``False`` if time ran out."""
+        """Flush, then end the threads; later offers are refused. ``False`` if time ran out."""
         flushed = self.flush(timeout)
-        self._stopping = True  # the thread ends once the queue is empty
+        self._stopping = True  # the threads end once the queue is empty
         self.wake.set()
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
+        current = threading.current_thread()
+        for thread in (self._preparing, self._writing):
+            if thread is not None and thread is not current:
+                thread.join(timeout)
         _live.discard(self)
         return flushed
 
@@ -96,14 +119,15 @@ class BackgroundWriter:
         """How many items wait in the queue (approximately, while callers add more)."""
         return len(self.queue)
 
-    # -- the thread -----------------------------------------------------------------------------
+    # -- the threads ----------------------------------------------------------------------------
 
-    def _run(self) -> None:
+    def _run_preparing(self) -> None:
         queue = self.queue
         wake = self.wake
         while True:
             if not queue:
                 if self._stopping:
+                    self._hand_over(_STOP)
                     return
                 wake.clear()
                 if not queue:  # an item may have come between the look and the clear
@@ -117,15 +141,44 @@ class BackgroundWriter:
                     markers.append(item)
                     break  # the marker's items are all in this batch: hand them over first
                 batch.append(item)
+            write = None
             if batch:
-                # The batch function counts its own failures; nothing may stop this thread.
+                # The prepare function counts its own failures; nothing may stop this thread.
                 with contextlib.suppress(Exception):
-                    self._handle_batch(batch)
+                    write = self._prepare(batch)
+            if write is not None or markers:
+                self._hand_over((write, markers))
+
+    def _hand_over(self, work: object) -> None:
+        with self._handover:
+            while self._slot is not None:
+                self._handover.wait()
+            self._slot = work
+            self._handover.notify_all()
+            while self._slot is work:  # a rendezvous: see the module's docstring
+                self._handover.wait()
+
+    def _run_writing(self) -> None:
+        handover = self._handover
+        while True:
+            with handover:
+                while self._slot is None:
+                    handover.wait()
+                work, self._slot = self._slot, None
+                handover.notify_all()
+            if work is _STOP:
+                return
+            write: Write | None
+            markers: list[_FlushMarker]
+            write, markers = work  # type: ignore[misc]
+            if write is not None:
+                with contextlib.suppress(Exception):
+                    write()
             for marker in markers:
                 marker.done.set()
 
     def _after_fork_in_child(self) -> None:
-        # The parent's queued items are the parent's to write, and its thread does not exist here.
+        # The parent's queued items are the parent's to write, and its threads do not exist here.
         self.queue = deque()
         self.wake = threading.Event()
         if not self._stopping:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import abc
 import builtins
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
@@ -167,10 +168,26 @@ class Store(abc.ABC):
         made by the core), so nothing is checked again, and nobody holds them afterwards, so a
         store may keep the objects themselves (see :meth:`_adopt`).
         """
+        self._prepare_built(records)()
+
+    def _prepare_built(self, records: Sequence[ActionLog]) -> Callable[[], None]:
+        """:meth:`_write_built` in two parts: what needs no storage now, the write returned.
+
+        The recorder prepares one batch while the last one is written, on another thread. Both
+        parts raise as :meth:`_write_built` does (:class:`StoreError` once the store is closed).
+        """
         self._check_open()
-        if records:
+        if not records:
+            return _nothing
+        with self._guard("create"):
+            adopt = self._prepare_adopt(records)
+
+        def write() -> None:
+            self._check_open()
             with self._guard("create"):
-                self._adopt(records)
+                adopt()
+
+        return write
 
     def import_records(self, records: Iterable[ActionLog | Mapping[str, Any]]) -> int:
         """Store complete records, ids and timestamps included, in one write; all or none.
@@ -379,6 +396,13 @@ class Store(abc.ABC):
         """
         self._insert(records)
 
+    def _prepare_adopt(self, records: Sequence[ActionLog]) -> Callable[[], None]:
+        """Do now what :meth:`_adopt` does without storage (encoding rows, say); return the rest.
+
+        The default defers all of it: it returns a call of :meth:`_adopt`.
+        """
+        return functools.partial(self._adopt, records)
+
     @abc.abstractmethod
     def _fetch(self, record_id: str) -> ActionLog | None:
         """Return the record with this (well-formed) id, or ``None``."""
@@ -420,6 +444,10 @@ class Store(abc.ABC):
 
     def _guard(self, operation: str) -> _Guard:
         return _Guard(self, operation)
+
+
+def _nothing() -> None:
+    """The write of no records."""
 
 
 class _Guard:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from actionlogkit import MemoryStore
 from actionlogkit.models import ActionLog
@@ -78,3 +78,24 @@ def only_record(store: MemoryStore) -> ActionLog:
     page = store.list(limit=100)
     assert page.total == 1, [r.model_dump(by_alias=True) for r in page.data]
     return page.data[0]
+
+
+class PipelineStore(MemoryStore):
+    """A MemoryStore that counts the batches prepared for it, and whose writes wait for a gate."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prepared = 0
+        self.gate = threading.Event()
+        self.writing = threading.Event()
+
+    def _prepare_adopt(self, records: Sequence[ActionLog]) -> Callable[[], None]:
+        self.prepared += 1
+        write = super()._prepare_adopt(records)
+
+        def gated() -> None:
+            self.writing.set()
+            self.gate.wait(30)
+            write()
+
+        return gated

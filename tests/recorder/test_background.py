@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
 from actionlogkit import ActionLog, MemoryStore, Recorder, Status
-from tests.recorder._stores import GatedStore, HistoryStore
+from tests.recorder._stores import GatedStore, HistoryStore, PipelineStore
 
 
 def test_a_hundred_thousand_calls_from_four_threads_are_all_stored() -> None:
@@ -168,3 +170,77 @@ def test_a_process_that_exits_normally_has_flushed_everything(tmp_path: Path) ->
     )
     assert result.returncode == 0, result.stderr
     assert sum(int(line) for line in output.read_text().split()) == 20_000
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+def test_the_next_batch_is_prepared_while_one_is_written() -> None:
+    """While a batch is being written the next one is built, and no more than that one."""
+    store = PipelineStore()
+    rec = Recorder(store, mode="background", batch_size=1)
+
+    @rec.action("update", entity_type="product")
+    def push(n: int) -> int:
+        return n
+
+    for n in range(5):
+        push(n)
+    assert store.writing.wait(10)
+    assert _wait_for(lambda: store.prepared == 2)
+    time.sleep(0.1)  # time enough to prepare more, were the hand-over not a rendezvous
+    assert store.prepared == 2
+    assert store.count() == 0
+    store.gate.set()
+    assert rec.flush(timeout=10)
+    assert store.prepared == 5
+    assert sorted(r.response["value"] for r in store.list().data if r.response) == list(range(5))
+    rec.close()
+
+
+def _writer_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("actionlogkit-writer")]
+
+
+def test_close_ends_the_writer_threads() -> None:
+    """A closed background recorder leaves no thread of its own running."""
+    before = set(_writer_threads())
+    rec = Recorder(MemoryStore(), mode="background")
+    started = set(_writer_threads()) - before
+    assert len(started) == 2
+    rec.close()
+    assert not any(thread.is_alive() for thread in started)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
+@pytest.mark.filterwarnings(
+    # Python 3.12+ warns about forking a process with threads: here that is the point.
+    "ignore:This process .* is multi-threaded:DeprecationWarning"
+)
+def test_a_forked_child_writes_its_own_records() -> None:
+    """After fork the child's recorder runs writer threads of its own; the parent's go on."""
+    rec = Recorder(MemoryStore(), mode="background")
+    push = rec.action("update", entity_type="product")(lambda n: n)
+    push(0)
+    assert rec.flush(timeout=10)
+    pid = os.fork()
+    if pid == 0:  # the child, with its copy of the store: exit 0 only if its records were written
+        try:
+            for n in range(10):
+                push(n)
+            done = rec.flush(timeout=10)
+            os._exit(0 if done and rec.stats.recorded == 11 and rec.store.count() == 11 else 1)
+        finally:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    push(1)
+    assert rec.flush(timeout=10)
+    assert rec.store.count() == 2
+    rec.close()

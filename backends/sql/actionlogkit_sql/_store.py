@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import functools
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -73,6 +74,16 @@ def _multi_row_insert(insert: str, rows: int) -> str:
     """``insert`` (one row of markers) made to insert ``rows`` rows at once."""
     head, _, marks = insert.partition(" VALUES ")
     return f"{head} VALUES {', '.join([marks] * rows)}"
+
+
+def _inserting(run: Callable[[], object]) -> None:
+    """Run an insert; a repeated id is :class:`Conflict`."""
+    try:
+        run()
+    except Exception as exc:
+        if _is_duplicate_id(exc):
+            raise Conflict("a record with one of these ids is already stored") from exc
+        raise
 
 
 class SQLStore(Store):
@@ -241,29 +252,31 @@ class SQLStore(Store):
         return statement
 
     def _insert(self, records: Sequence[ActionLog]) -> None:
-        try:
-            if self._postgresql:
-                rows = [self._parameters(record) for record in records]
-                self._database.write(
-                    lambda c: self._database.run_driver_sql(c, self._insert_sql, rows)
-                )
-            else:
-                # Many rows per statement: one step of the engine (with the GIL released) for each,
-                # where executemany takes one per row, each waiting to get the GIL back from
-                # busy threads.
-                statements = []
-                step = self._rows_per_statement
-                for start in range(0, len(records), step):
-                    chunk = records[start : start + step]
-                    parameters: list[Any] = []
-                    for record in chunk:
-                        parameters.extend(self._parameters(record))
-                    statements.append((self._insert_statement(len(chunk)), parameters))
-                self._database.run_atomically(statements)
-        except Exception as exc:
-            if _is_duplicate_id(exc):
-                raise Conflict("a record with one of these ids is already stored") from exc
-            raise
+        self._prepare_adopt(records)()
+
+    def _prepare_adopt(self, records: Sequence[ActionLog]) -> Callable[[], None]:
+        # The parameters are made now; the returned call only runs the statements.
+        run: Callable[[], object]
+        if self._postgresql:
+            rows = [self._parameters(record) for record in records]
+            run = functools.partial(
+                self._database.write,
+                lambda c: self._database.run_driver_sql(c, self._insert_sql, rows),
+            )
+        else:
+            # Many rows per statement: one step of the engine (with the GIL released) for each,
+            # where executemany takes one per row, each waiting to get the GIL back from busy
+            # threads.
+            statements = []
+            step = self._rows_per_statement
+            for start in range(0, len(records), step):
+                chunk = records[start : start + step]
+                parameters: list[Any] = []
+                for record in chunk:
+                    parameters.extend(self._parameters(record))
+                statements.append((self._insert_statement(len(chunk)), parameters))
+            run = functools.partial(self._database.run_atomically, statements)
+        return functools.partial(_inserting, run)
 
     def _fetch(self, record_id: str) -> ActionLog | None:
         statement = select(*self._selected).where(self._table.c.id == record_id)
