@@ -536,19 +536,22 @@ class Recorder:
     def _prepare_creates(self, records: list[ActionLog], writes: list[Write]) -> None:
         if not records:
             return
+        count = len(records)
         try:
             store_write = self.store._prepare_built(records)
         except Exception as exc:
-            self._write_failed(exc, len(records), raise_now=False)
+            self._write_failed(exc, count, raise_now=False)
             return
 
+        # Only the count is kept: a store that needs the records after preparing keeps them
+        # itself, and one that has made its rows already lets them go (less for the collector).
         def write() -> None:
             try:
                 store_write()
             except Exception as exc:
-                self._write_failed(exc, len(records), raise_now=False)
+                self._write_failed(exc, count, raise_now=False)
             else:
-                self._recorded += len(records)  # only the writing thread counts, in this mode
+                self._recorded += count  # only the writing thread counts, in this mode
 
         writes.append(write)
 

@@ -168,10 +168,10 @@ class SQLStore(Store):
         return (
             values["id"],
             values["integration_id"],
-            action.value if isinstance(action, Enum) else action,
+            action._value_ if isinstance(action, Enum) else action,  # not .value: a descriptor
             values["entity_type"],
             values["entity_id"],
-            status.value if isinstance(status, Enum) else status,
+            status._value_ if isinstance(status, Enum) else status,
             None if payload is None else json_text(payload, postgresql=postgresql),
             None if response is None else json_text(response, postgresql=postgresql),
             values["error_message"],
