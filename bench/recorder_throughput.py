@@ -8,9 +8,11 @@ size:
 
 - *hand-rolled logging*: the same ``N`` calls, each timed and turned into the same row by hand
   (id, timestamps, ``json.dumps`` of the arguments and the result, the search text), with no
-  redaction, size caps or validation: what a developer writing these rows directly would run;
+  redaction, size caps or validation, and inserted with ``executemany``: logging the same calls
+  with raw ``sqlite3.executemany``, end to end (the goal: the recorder at least 0.75 times as
+  fast);
 - *pre-built rows*: the very rows the backend stored, read back and inserted again, which is
-  SQLite's own speed with no Python work per row at all: a bound no logging library reaches.
+  SQLite's own speed with no Python work per call at all: a bound, reported for context.
 
 All run in the same process, alternately, and the best of ``R`` rounds of each is kept. Needs the
 SQL backend (``actionlogkit[sql]``):
@@ -184,13 +186,11 @@ def main() -> None:
     for label, rate in best.items():
         print(f"{label:<34}{rate:>12,.0f} records/s")
     recorder = best["recorder (background, sqlite)"]
-    for label, baseline in (
-        ("recorder / hand-rolled", best["hand-rolled rows, executemany"]),
-        ("recorder / pre-built rows", best["pre-built rows, executemany"]),
-    ):
-        ratio = recorder / baseline
-        verdict = "met" if ratio >= 0.75 else "MISSED"
-        print(f"{label:<28}{ratio:>6.2f}x   goal >= 0.75x: {verdict}")
+    ratio = recorder / best["hand-rolled rows, executemany"]
+    verdict = "met" if ratio >= 0.75 else "MISSED"
+    print(f"{'recorder / hand-rolled':<28}{ratio:>6.2f}x   goal >= 0.75x: {verdict}")
+    bound = recorder / best["pre-built rows, executemany"]
+    print(f"{'recorder / pre-built rows':<28}{bound:>6.2f}x   (SQLite alone: a bound)")
 
 
 if __name__ == "__main__":
