@@ -4,7 +4,7 @@ The caller's side of a recorded call (see ``_wrappers``) only hands over an item
 either writes it at once (``mode="sync"``; coroutines await the write on a worker thread) or puts
 it on the background queue (``mode="background"``). Building the record from an item (binding the
 arguments, the sources, the capture pipeline) happens in :meth:`Recorder._build`, which in
-background mode runs on the writer thread.
+background mode runs on the writer's preparing thread.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ class Recorder:
         store_or_url: a :class:`Store`, or a URL the recorder opens (and closes on :meth:`close`).
         integration_id: the ``integrationId`` of records whose action names none.
         mode: ``"sync"`` writes each record before the call returns (coroutines await the write
-            on a worker thread); ``"background"`` queues it for a writer thread.
+            on a worker thread); ``"background"`` queues it for the writer threads.
         redact: keys to redact besides the defaults (matched case-insensitively, ignoring ``_``,
             ``-`` and spaces).
         safe_keys: default keys not to redact.

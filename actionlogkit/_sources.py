@@ -3,7 +3,7 @@
 A source is given to :meth:`Recorder.action` as a constant, the name of an argument of the
 decorated function (``"sku"``, or a dotted path into it: ``"product.sku"``), or a callable that
 receives a :class:`Call`. Sources are compiled once per decorated function and evaluated when the
-record is built (on the writer thread in background mode).
+record is built (on a writer thread in background mode).
 """
 
 from __future__ import annotations
