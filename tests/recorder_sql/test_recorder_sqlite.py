@@ -6,9 +6,11 @@ import asyncio
 import subprocess
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
-from actionlogkit import Recorder, Status, open_store
+from actionlogkit import ActionLog, Recorder, Status, open_store
+from actionlogkit_sql import SQLStore
 
 
 def test_the_demo_writes_to_actionlogs_db_in_the_current_directory(tmp_path: Path) -> None:
@@ -82,3 +84,23 @@ def test_background_recording_from_threads_and_tasks_into_sqlite(tmp_path: Path)
     assert record.status is Status.SUCCESS
     assert record.response == {"sku": "sku-3-499"}
     rec.close()
+
+
+def test_a_subclass_wrapping_insert_sees_the_recorders_writes(tmp_path: Path) -> None:
+    """A SQLStore subclass wrapping _insert sees every record the recorder writes, in both modes."""
+    seen: list[str] = []
+
+    class CountingStore(SQLStore):
+        def _insert(self, records: Sequence[ActionLog]) -> None:
+            seen.extend(record.entity_id or "" for record in records)
+            super()._insert(records)
+
+    store = CountingStore(f"sqlite:///{tmp_path / 'counted.db'}")
+    for mode in ("sync", "background"):
+        with Recorder(store, mode=mode) as rec:
+            push = rec.action("update", entity_type="product", entity_id="sku")(lambda sku: sku)
+            for n in range(3):
+                push(f"{mode}-{n}")
+    assert seen == [f"{mode}-{n}" for mode in ("sync", "background") for n in range(3)]
+    assert store.count() == 6
+    store.close()
