@@ -151,9 +151,7 @@ class BackgroundWriter:
 
     def _hand_over(self, work: object) -> None:
         with self._handover:
-            while self._slot is not None:
-                self._handover.wait()
-            self._slot = work
+            self._slot = work  # empty: the last hand-over waited until its work was taken
             self._handover.notify_all()
             while self._slot is work:  # a rendezvous: see the module's docstring
                 self._handover.wait()

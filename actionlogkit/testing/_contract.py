@@ -303,6 +303,13 @@ class StoreContract:
         store._write_built([])
         assert store.count() == len(records)
 
+    def test_a_write_prepared_before_close_fails_after_it(self, store: Store) -> None:
+        """The recorder's prepared write, run once the store is closed, raises StoreError."""
+        write = store._prepare_built([MemoryStore().create(_sample.minimal())])
+        store.close()
+        with pytest.raises(StoreError):
+            write()
+
     def test_import_is_all_or_nothing(self, store: Store) -> None:
         """An import repeating an id, or with an invalid record, stores nothing."""
         record = MemoryStore().create(_sample.minimal())

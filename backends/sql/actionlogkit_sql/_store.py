@@ -252,16 +252,10 @@ class SQLStore(Store):
         return statement
 
     def _insert(self, records: Sequence[ActionLog]) -> None:
-        self._prepared_insert(records)()
+        self._prepare_adopt(records)()
 
     def _prepare_adopt(self, records: Sequence[ActionLog]) -> Callable[[], None]:
-        if type(self)._insert is not SQLStore._insert:
-            # A subclass that wraps _insert sees every write, the recorder's too.
-            return functools.partial(self._insert, records)
-        return self._prepared_insert(records)
-
-    def _prepared_insert(self, records: Sequence[ActionLog]) -> Callable[[], None]:
-        """The insert of ``records``, its parameters made now: the returned call runs it."""
+        # The insert of the records, its parameters made now: the returned call runs it.
         run: Callable[[], object]
         if self._postgresql:
             rows = [self._parameters(record) for record in records]
