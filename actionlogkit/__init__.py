@@ -1,11 +1,7 @@
 """actionlogkit: record and query integration action logs, the same on every storage backend."""
 
-from actionlogkit._action import ActionSpec
-from actionlogkit._default import action, configure, get_recorder
-from actionlogkit._handle import Action
-from actionlogkit._recorder import Recorder, RecorderStats
 from actionlogkit._registry import available_schemes, open_store
-from actionlogkit._sources import Call
+from actionlogkit._version import __version__
 from actionlogkit.errors import (
     ActionLogKitError,
     ConfigurationError,
@@ -20,6 +16,18 @@ from actionlogkit.errors import (
 from actionlogkit.memory import MemoryStore
 from actionlogkit.models import ActionLog, ActionLogInput, ActionType, Page, Status
 from actionlogkit.query import Query, parse_query
+from actionlogkit.recorder import (
+    Action,
+    ActionOptions,
+    ActionSpec,
+    Call,
+    Recorder,
+    RecorderStats,
+    RetryPolicy,
+    action,
+    configure,
+    get_recorder,
+)
 from actionlogkit.store import Store
 
 __all__ = [
@@ -27,6 +35,7 @@ __all__ = [
     "ActionLog",
     "ActionLogInput",
     "ActionLogKitError",
+    "ActionOptions",
     "ActionSpec",
     "ActionType",
     "Call",
@@ -42,6 +51,7 @@ __all__ = [
     "Query",
     "Recorder",
     "RecorderStats",
+    "RetryPolicy",
     "Status",
     "Store",
     "StoreError",
@@ -53,5 +63,3 @@ __all__ = [
     "open_store",
     "parse_query",
 ]
-
-__version__ = "0.1.0"

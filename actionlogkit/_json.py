@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any
 
-__all__ = [
-    "MAX_DEPTH",
-    "MAX_SAFE_INTEGER",
-    "JsonError",
-    "check_key",
-    "check_text",
-    "is_plain_json_object",
-    "normal_json_object",
-    "loads_strict",
-]
+from actionlogkit._rules import (
+    FLOAT_RULE,
+    INTEGER_RULE,
+    MAX_DEPTH,
+    is_safe_integer,
+    is_storable_key,
+    is_storable_text,
+    key_problem,
+    text_problem,
+)
 
-MAX_DEPTH = 32
-MAX_SAFE_INTEGER = 2**53
+__all__ = [
+    "JsonError",
+    "is_plain_json_object",
+    "loads_strict",
+    "normal_json_object",
+]
 
 
 class JsonError(ValueError):
@@ -38,31 +41,6 @@ class JsonError(ValueError):
         self.message = message
 
 
-def check_text(value: str) -> str | None:
-    """Return what is wrong with ``value`` as stored text, or ``None`` when it is fine."""
-    if value.isascii():
-        return "must not contain NUL (U+0000)" if "\x00" in value else None
-    if "\x00" in value:
-        return "must not contain NUL (U+0000)"
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "must not contain lone surrogates (not encodable as UTF-8)"
-    return None
-
-
-def check_key(key: str) -> str | None:
-    """Return what is wrong with ``key`` as an object key, or ``None`` when it is fine."""
-    if not key:
-        return "keys must not be empty"
-    if "." in key:
-        return f"key {key!r} must not contain '.'"
-    if key[0] == "$":
-        return f"key {key!r} must not start with '$'"
-    problem = check_text(key)
-    return f"key {key[:40]!r} {problem}" if problem else None
-
-
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
@@ -70,18 +48,18 @@ def _join(path: str, key: str) -> str:
 def _copy(value: Any, path: str, depth: int) -> Any:
     kind = type(value)
     if kind is str:
-        problem = check_text(value)
+        problem = text_problem(value)
         if problem:
             raise JsonError(path, problem)
         return value
     if kind is int:
-        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        if is_safe_integer(value):
             return value
-        raise JsonError(path, "integers must lie within ±2**53")
+        raise JsonError(path, INTEGER_RULE)
     if kind is float:
         if math.isfinite(value):
             return value + 0.0  # -0.0 becomes 0.0
-        raise JsonError(path, "numbers must be finite (no NaN or infinity)")
+        raise JsonError(path, FLOAT_RULE)
     if value is None or kind is bool:
         return value
     if depth >= MAX_DEPTH:
@@ -111,7 +89,7 @@ def _copy_object(value: dict[Any, Any], path: str, depth: int) -> dict[str, Any]
     for key, item in value.items():
         if not isinstance(key, str):
             raise JsonError(path, f"keys must be text, got {type(key).__name__}")
-        problem = check_key(key)
+        problem = key_problem(key)
         if problem:
             raise JsonError(path, problem)
         result[key] = _copy(item, _join(path, key), depth)
@@ -140,18 +118,15 @@ def loads_strict(text: str | bytes | bytearray) -> Any:
     return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _is_plain(value: Any, depth: int) -> bool:
     # The common case at the cost of a type test per value, no path bookkeeping and no new
     # objects: records are created on the callers' hot path. Anything else (a broken rule, a
     # subclass, a negative zero) is left to _copy, which normalizes or names the place.
     kind = type(value)
     if kind is str:
-        return "\x00" not in value and (value.isascii() or _SURROGATE.search(value) is None)
+        return is_storable_text(value)
     if kind is int:
-        return bool(-MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER)
+        return is_safe_integer(value)
     if kind is float:
         # False for NaN, the infinities and -0.0 (stored as 0.0).
         return value - value == 0.0 and (value != 0.0 or math.copysign(1.0, value) > 0)
@@ -161,15 +136,7 @@ def _is_plain(value: Any, depth: int) -> bool:
         return False
     if kind is dict:
         for key, item in value.items():
-            if (
-                type(key) is not str
-                or not key
-                or "." in key
-                or key[0] == "$"
-                or "\x00" in key
-                or (not key.isascii() and _SURROGATE.search(key))
-                or not _is_plain(item, depth + 1)
-            ):
+            if not is_storable_key(key) or not _is_plain(item, depth + 1):
                 return False
         return True
     if kind is list:

@@ -39,6 +39,12 @@ def _detached(record: ActionLog) -> ActionLog:
     return assemble(ActionLog, copied, set(record.model_fields_set))
 
 
+class _HandedOver(tuple[ActionLog, ...]):
+    """Records nobody else holds (the recorder's): the store keeps them without a copy."""
+
+    __slots__ = ()
+
+
 class MemoryStore(Store):
     """Keeps records in a dict, for tests, examples and short-lived processes; thread-safe.
 
@@ -62,13 +68,13 @@ class MemoryStore(Store):
             raise ConfigurationError("memory:// takes no location and no options")
         return cls()
 
+    def _prepare_insert(self, records: Sequence[ActionLog]) -> Sequence[ActionLog]:
+        return _HandedOver(records)
+
     def _insert(self, records: Sequence[ActionLog]) -> None:
-        self._keep([_detached(record) for record in records])
-
-    def _adopt(self, records: Sequence[ActionLog]) -> None:
-        self._keep(records)  # nobody else holds these records: no copy
-
-    def _keep(self, records: Sequence[ActionLog]) -> None:
+        if type(records) is not _HandedOver:
+            # The caller keeps its objects (create returns them): the store keeps copies.
+            records = [_detached(record) for record in records]
         with self._lock:
             stored = self._records
             for record in records:

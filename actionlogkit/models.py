@@ -9,7 +9,6 @@ JSON exactly, every key present (absent optional values as ``null``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -21,14 +20,13 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
-    ValidationError,
     WithJsonSchema,
 )
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from actionlogkit import _ids, _json, _time
-from actionlogkit.errors import FieldError, InvalidRecord
+from actionlogkit._rules import text_problem
 
 __all__ = [
     "FIELD_NAMES",
@@ -74,7 +72,7 @@ class Status(str, Enum):
 
 
 def _check_text(value: str) -> str:
-    problem = _json.check_text(value)
+    problem = text_problem(value)
     if problem:
         raise PydanticCustomError("text", problem)
     return value
@@ -222,46 +220,6 @@ class Page:
     total: int = 0
 
 
-def field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
-    """Turn pydantic's errors into :class:`FieldError` with dotted wire-name places."""
-    result = []
-    for item in error.errors(include_url=False):
-        parts = [str(part) for part in item["loc"]]
-        inner = (item.get("ctx") or {}).get("path")
-        if inner:
-            parts.append(str(inner))
-        place = ".".join(parts)
-        if prefix:
-            place = f"{prefix}.{place}" if place else prefix
-        result.append(FieldError(place, item["msg"]))
-    return result
-
-
-def validate_input(record: ActionLogInput | Mapping[str, Any], prefix: str = "") -> ActionLogInput:
-    """Return ``record`` as a validated :class:`ActionLogInput`, or raise :class:`InvalidRecord`.
-
-    An :class:`ActionLogInput` passes as it is; an :class:`ActionLog` gives its settable part; a
-    mapping is validated (wire or Python names, unknown keys rejected).
-    """
-    if type(record) is ActionLogInput:
-        return record
-    if isinstance(record, ActionLog):
-        return record.to_input()
-    if isinstance(record, ActionLogInput):
-        return ActionLogInput.model_validate(record.model_dump())
-    if not isinstance(record, Mapping):
-        raise InvalidRecord(
-            [FieldError(prefix, f"expected a mapping, got {type(record).__name__}")]
-        )
-    fast = fast_input(record)
-    if fast is not None:
-        return fast
-    try:
-        return ActionLogInput.model_validate(record)
-    except ValidationError as exc:
-        raise InvalidRecord(field_errors(exc, prefix)) from None
-
-
 _Model = TypeVar("_Model", bound=BaseModel)
 
 
@@ -294,7 +252,3 @@ def build_record(
     """
     values = {"id": record_id, **data.__dict__, "created_at": created_at, "updated_at": updated_at}
     return assemble(ActionLog, values, set(_FIELDS_SET))
-
-
-# Last: the fast path builds on the classes above.
-from actionlogkit._fast_input import fast_input  # noqa: E402

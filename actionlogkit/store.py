@@ -1,4 +1,4 @@
-"""The store interface every backend implements.
+"""The store interface every backend implements, and the one way writes reach a backend.
 
 :class:`Store` is what callers use: ``create``, ``create_many``, ``get``, ``update``, ``delete``,
 ``delete_many``, ``list``, ``count``, ``import_records`` and ``close``. Those public methods do all
@@ -8,14 +8,21 @@ backend behaves the same on bad input; then they call the backend's primitives, 
 ``_count``, which receive only validated values. Any exception a primitive raises that is not an
 :class:`~actionlogkit.errors.ActionLogKitError` reaches the caller as a
 :class:`~actionlogkit.errors.StoreError` with the original as its ``__cause__``.
+
+Every write reaches storage through a primitive, whoever asked for it: the public methods and the
+recorder alike (the recorder calls no public method of its store; it hands over the records it
+built with :func:`prepare_built` and :func:`replace_built`). So a subclass that overrides a
+primitive sees every write; one that overrides a public method changes only the calls of that
+method. ``docs/stores.md`` states this contract for backend authors.
 """
 
 from __future__ import annotations
 
 import abc
 import builtins
-import functools
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextvars import ContextVar, Token
 from datetime import datetime
 from types import TracebackType
 from typing import Any, ClassVar, TypeVar
@@ -23,6 +30,7 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import ValidationError
 
 from actionlogkit import _ids, _time
+from actionlogkit._inputs import field_errors, validate_input
 from actionlogkit.errors import (
     ActionLogKitError,
     Conflict,
@@ -31,14 +39,7 @@ from actionlogkit.errors import (
     NotFound,
     StoreError,
 )
-from actionlogkit.models import (
-    ActionLog,
-    ActionLogInput,
-    Page,
-    build_record,
-    field_errors,
-    validate_input,
-)
+from actionlogkit.models import ActionLog, ActionLogInput, Page, build_record
 from actionlogkit.query import (
     DEFAULT_LIMIT,
     Node,
@@ -48,7 +49,14 @@ from actionlogkit.query import (
     parse_search,
 )
 
-__all__ = ["RecordInput", "Store"]
+__all__ = [
+    "PreparedInsert",
+    "RecordInput",
+    "Store",
+    "insert_built",
+    "prepare_built",
+    "replace_built",
+]
 
 _S = TypeVar("_S", bound="Store")
 
@@ -71,18 +79,6 @@ class Store(abc.ABC):
     """URL schemes this store is opened for by :func:`actionlogkit.open_store`."""
 
     _closed: bool = False
-    _insert_overrides_adopt: ClassVar[bool] = False
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        # A subclass that overrides _insert below the class that defines the adopting hooks
-        # (a test store wrapping MemoryStore._insert to count or fail writes, say) must see the
-        # recorder's writes too: they then go through its _insert.
-        owners = [_owner(cls, name) for name in ("_insert", "_adopt", "_prepare_adopt")]
-        insert_owner, hooks_owner = owners[0], min(owners[1:], key=cls.__mro__.index)
-        cls._insert_overrides_adopt = cls.__mro__.index(insert_owner) < cls.__mro__.index(
-            hooks_owner
-        )
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> Store:
@@ -172,37 +168,6 @@ class Store(abc.ABC):
             with self._guard("create"):
                 self._insert(built)
         return built
-
-    def _write_built(self, records: Sequence[ActionLog]) -> None:
-        """Store records the core assembled itself (the recorder's), handing them over.
-
-        Their values already follow the model (the capture pipeline's output, ids and timestamps
-        made by the core), so nothing is checked again, and nobody holds them afterwards, so a
-        store may keep the objects themselves (see :meth:`_adopt`).
-        """
-        self._prepare_built(records)()
-
-    def _prepare_built(self, records: Sequence[ActionLog]) -> Callable[[], None]:
-        """:meth:`_write_built` in two parts: what needs no storage now, the write returned.
-
-        The recorder prepares one batch while the last one is written, on another thread. Both
-        parts raise as :meth:`_write_built` does (:class:`StoreError` once the store is closed).
-        """
-        self._check_open()
-        if not records:
-            return _nothing
-        with self._guard("create"):
-            if self._insert_overrides_adopt:
-                adopt: Callable[[], None] = functools.partial(self._insert, records)
-            else:
-                adopt = self._prepare_adopt(records)
-
-        def write() -> None:
-            self._check_open()
-            with self._guard("create"):
-                adopt()
-
-        return write
 
     def import_records(self, records: Iterable[ActionLog | Mapping[str, Any]]) -> int:
         """Store complete records, ids and timestamps included, in one write; all or none.
@@ -400,23 +365,25 @@ class Store(abc.ABC):
     def _insert(self, records: Sequence[ActionLog]) -> None:
         """Store complete, validated records atomically: all of them or none.
 
-        Raises :class:`Conflict` when an id is already stored (nothing stored then).
+        Every insert comes here: ``create``, ``create_many``, ``import_records`` and the
+        recorder's records (those possibly as returned by :meth:`_prepare_insert`). The records
+        may be shared with the caller: a store that keeps the objects themselves copies them,
+        unless :meth:`_prepare_insert` marked them as handed over. Raises :class:`Conflict` when
+        an id is already stored (nothing stored then).
         """
 
-    def _adopt(self, records: Sequence[ActionLog]) -> None:
-        """Store records as :meth:`_insert` does; their objects are the store's from now on.
+    def _prepare_insert(self, records: Sequence[ActionLog]) -> Sequence[ActionLog]:
+        """Optional: make ready ahead of time records the core built and hands over to ``_insert``.
 
-        The default is :meth:`_insert`. A store that keeps record objects (and so copies what it
-        is given) may keep these as they are.
+        The recorder calls it with records nobody else holds (it built them and keeps no
+        reference), on its preparing thread, and later calls :meth:`_insert` with what it returns,
+        on its writing thread, so that the work done here overlaps the previous write. Return the
+        same records in the same order, as any sequence: a backend may return a sequence type of
+        its own carrying work already done (encoded rows), or marking the records as its own to
+        keep without copying; :meth:`_insert` must accept both that and a plain sequence. The
+        default returns ``records`` unchanged.
         """
-        self._insert(records)
-
-    def _prepare_adopt(self, records: Sequence[ActionLog]) -> Callable[[], None]:
-        """Do now what :meth:`_adopt` does without storage (encoding rows, say); return the rest.
-
-        The default defers all of it: it returns a call of :meth:`_adopt`.
-        """
-        return functools.partial(self._adopt, records)
+        return records
 
     @abc.abstractmethod
     def _fetch(self, record_id: str) -> ActionLog | None:
@@ -457,34 +424,48 @@ class Store(abc.ABC):
         if self._closed:
             raise StoreError(f"{type(self).__name__} is closed")
 
-    def _guard(self, operation: str) -> _Guard:
-        return _Guard(self, operation)
+    def _guard(self, operation: str, deadline: float | None = None) -> _Guard:
+        return _Guard(self, operation, deadline)
+
+    @staticmethod
+    def _seconds_left() -> float | None:
+        """Seconds a primitive may still wait for its storage, or ``None`` for no bound.
+
+        Set while a primitive runs for a caller that bounds its wait (the recorder's
+        ``write_timeout``); a backend that can bound its waits (a statement timeout, a socket
+        timeout) applies it, and a primitive that cannot finish in time raises.
+        """
+        deadline = _DEADLINE.get()
+        return None if deadline is None else deadline - time.monotonic()
 
 
-def _owner(cls: type, name: str) -> type:
-    """The class in ``cls``'s MRO whose body defines ``name``."""
-    return next(klass for klass in cls.__mro__ if name in vars(klass))
+_DEADLINE: ContextVar[float | None] = ContextVar("actionlogkit_store_deadline", default=None)
+"""The :func:`time.monotonic` time by which the running primitive must give up, if any.
 
-
-def _nothing() -> None:
-    """The write of no records."""
+A context variable rather than a parameter of every primitive: a subclass that wraps a primitive
+passes it on without knowing of it, and the backends read it where they wait.
+"""
 
 
 class _Guard:
     """Turns what a backend primitive raises into ``StoreError``, the cause attached.
 
-    A class rather than ``contextlib.contextmanager``: it wraps every store call, and a generator
-    costs several times more to enter and leave.
+    It also sets the deadline of the primitive it wraps, when the caller gave one. A class rather
+    than ``contextlib.contextmanager``: it wraps every store call, and a generator costs several
+    times more to enter and leave.
     """
 
-    __slots__ = ("operation", "store")
+    __slots__ = ("deadline", "operation", "store", "token")
 
-    def __init__(self, store: Store, operation: str) -> None:
+    def __init__(self, store: Store, operation: str, deadline: float | None = None) -> None:
         self.store = store
         self.operation = operation
+        self.deadline = deadline
+        self.token: Token[float | None] | None = None
 
     def __enter__(self) -> None:
-        return None
+        if self.deadline is not None:
+            self.token = _DEADLINE.set(self.deadline)
 
     def __exit__(
         self,
@@ -492,6 +473,8 @@ class _Guard:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self.token is not None:
+            _DEADLINE.reset(self.token)
         if exc is None or isinstance(exc, ActionLogKitError) or not isinstance(exc, Exception):
             return
         name = type(self.store).__name__
@@ -530,3 +513,61 @@ def _created_stamps(
         None if stamp is None else _created_stamp(stamp, f"createdAt[{i}]")
         for i, stamp in enumerate(created_at)
     ]
+
+
+class PreparedInsert:
+    """An insert of records the core built, made ready by :func:`prepare_built`; call it to write.
+
+    Calling it raises as ``create`` does: :class:`StoreError` once the store is closed or when the
+    storage fails, :class:`~actionlogkit.errors.Conflict` for a stored id.
+    """
+
+    __slots__ = ("_records", "_store", "count")
+
+    def __init__(self, store: Store, records: Sequence[ActionLog]) -> None:
+        self._store = store
+        self._records = records
+        self.count = len(records)
+        """How many records the insert writes."""
+
+    def __call__(self, deadline: float | None = None) -> None:
+        """Write the records; ``deadline`` (a :func:`time.monotonic` time) bounds the wait."""
+        store = self._store
+        store._check_open()
+        if self.count:
+            with store._guard("create", deadline):
+                store._insert(self._records)
+
+
+def prepare_built(store: Store, records: Sequence[ActionLog]) -> PreparedInsert:
+    """Make ready the insert of records the core built and hands over (the recorder's).
+
+    Their values already follow the model (the capture pipeline's output, ids and timestamps made
+    by the core), so nothing is checked again; nobody holds them afterwards, so the store may keep
+    them without copying. The backend's :meth:`Store._prepare_insert` runs now, the insert itself
+    when the result is called. Raises :class:`StoreError` when the store is closed or the
+    preparation fails.
+    """
+    store._check_open()
+    with store._guard("create"):
+        return PreparedInsert(store, store._prepare_insert(records) if records else records)
+
+
+def insert_built(store: Store, records: Sequence[ActionLog], deadline: float | None = None) -> None:
+    """Insert records the core built and hands over, now: :func:`prepare_built`, then the write.
+
+    One check and one guard for both steps: the recorder's sync mode calls it once per call.
+    """
+    store._check_open()
+    with store._guard("create", deadline):
+        store._insert(store._prepare_insert(records))
+
+
+def replace_built(store: Store, record: ActionLog, deadline: float | None = None) -> bool:
+    """Overwrite the stored record with ``record.id`` by a record the core built; ``False`` if gone.
+
+    The recorder's update of a call's pending record. Raises as :meth:`Store.update` does.
+    """
+    store._check_open()
+    with store._guard("update", deadline):
+        return store._replace(record)

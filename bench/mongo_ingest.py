@@ -42,7 +42,8 @@ from pymongo import ASCENDING, MongoClient
 from pymongo.errors import PyMongoError
 
 from actionlogkit import ActionLog, ActionLogInput, MemoryStore, _ids, _time
-from actionlogkit.models import build_record, validate_input
+from actionlogkit._inputs import validate_input
+from actionlogkit.models import build_record
 from actionlogkit_mongo import INDEXES, MongoStore
 from actionlogkit_mongo._documents import to_document
 

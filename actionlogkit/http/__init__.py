@@ -17,7 +17,7 @@ from actionlogkit.http._models import (
     RecordResponse,
 )
 from actionlogkit.http._openapi import openapi_json
-from actionlogkit.http._router import COLLECTION_PATH, DEFAULT_MAX_BODY_BYTES, router
+from actionlogkit.http._operations import COLLECTION_PATH, DEFAULT_MAX_BODY_BYTES, router
 
 __all__ = [
     "BAD_BODY_STATUS",

@@ -10,10 +10,10 @@ from fastapi.params import Depends
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
-from actionlogkit import __version__
 from actionlogkit._registry import resolve_store
+from actionlogkit._version import __version__
 from actionlogkit.http._errors import handle_http_exception, handle_unexpected
-from actionlogkit.http._router import DEFAULT_MAX_BODY_BYTES, check_max_body_bytes, router
+from actionlogkit.http._operations import DEFAULT_MAX_BODY_BYTES, check_max_body_bytes, router
 from actionlogkit.store import Store
 
 __all__ = ["TITLE", "create_app"]

@@ -290,25 +290,26 @@ class StoreContract:
         with pytest.raises(Conflict):
             store.import_records(dumped)
 
-    def test_records_handed_over_by_the_core_are_stored_as_given(self, store: Store) -> None:
-        """The recorder's write path (records the core built) stores them like create does."""
+    def test_prepared_records_are_stored_as_given(self, store: Store) -> None:
+        """_insert of what _prepare_insert returned stores the records as create would."""
         records = MemoryStore().create_many(_sample.SAMPLE.values())
-        store._write_built(records)
+        store._insert(store._prepare_insert(records))
         for record in records:
             assert canonical(store.get(record.id)) == canonical(record)
         term = records[0].entity_type.upper()
         assert store.count(search=term) == sum(
             term.casefold() in r.entity_type.casefold() for r in records
         )
-        store._write_built([])
         assert store.count() == len(records)
 
-    def test_a_write_prepared_before_close_fails_after_it(self, store: Store) -> None:
-        """The recorder's prepared write, run once the store is closed, raises StoreError."""
-        write = store._prepare_built([MemoryStore().create(_sample.minimal())])
-        store.close()
-        with pytest.raises(StoreError):
-            write()
+    def test_a_prepared_insert_is_all_or_nothing(self, store: Store) -> None:
+        """A prepared insert that repeats a stored id raises Conflict and stores none."""
+        stored = store.create(_sample.minimal())
+        fresh = MemoryStore().create(_sample.minimal())
+        prepared = store._prepare_insert([fresh, stored])
+        with pytest.raises(Conflict):
+            store._insert(prepared)
+        assert [r.id for r in store.list().data] == [stored.id]
 
     def test_import_is_all_or_nothing(self, store: Store) -> None:
         """An import repeating an id, or with an invalid record, stores nothing."""
@@ -466,7 +467,6 @@ class StoreContract:
             lambda: store.get(record.id),
             store.list,
             lambda: store.create(_sample.minimal()),
-            lambda: store._write_built([MemoryStore().create(_sample.minimal())]),
         ):
             with pytest.raises(StoreError):
                 call()

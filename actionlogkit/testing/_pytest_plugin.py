@@ -33,7 +33,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def actionlog_store(request: pytest.FixtureRequest) -> Iterator[Store]:
     """A fresh, empty store for one test: ``memory://`` unless ``--actionlog-store`` says else."""
-    from actionlogkit import open_store
+    from actionlogkit._registry import open_store
 
     url = request.config.getoption("--actionlog-store") or os.environ.get(ENV_VAR) or "memory://"
     store = open_store(url)

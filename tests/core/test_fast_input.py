@@ -11,8 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from actionlogkit import ActionLogInput, InvalidRecord
-from actionlogkit._fast_input import fast_input
-from actionlogkit.models import validate_input
+from actionlogkit._inputs import fast_input, validate_input
 from actionlogkit.testing import strategies
 from actionlogkit.testing._sample import INVALID_RECORDS, SAMPLE, minimal
 

@@ -12,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from actionlogkit import ActionLog, ActionLogInput, ActionType, InvalidRecord, Status
+from actionlogkit._inputs import validate_input
 from actionlogkit._json import _copy_object, is_plain_json_object, normal_json_object
 from actionlogkit._time import format_timestamp, from_seconds, parse_timestamp, to_timestamp
-from actionlogkit.models import FIELD_NAMES, INPUT_FIELD_NAMES, build_record, validate_input
+from actionlogkit.models import FIELD_NAMES, INPUT_FIELD_NAMES, build_record
 from actionlogkit.testing import strategies
 from actionlogkit.testing._sample import minimal
 
@@ -260,7 +261,8 @@ def test_fast_json_check_matches_the_careful_copy(value: dict[str, Any]) -> None
 
 def test_the_fast_check_and_the_careful_copy_agree_on_the_depth_bound() -> None:
     """The deepest nesting the careful copy accepts is plain for the fast check; one more is not."""
-    from actionlogkit._json import MAX_DEPTH, JsonError
+    from actionlogkit._json import JsonError
+    from actionlogkit._rules import MAX_DEPTH
 
     def nested(levels: int) -> dict[str, Any]:
         value: Any = 1

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from actionlogkit import MemoryStore
 from actionlogkit.http import create_app, openapi_json
-from actionlogkit.http._router import SortField
+from actionlogkit.http._operations import SortField
 from actionlogkit.models import INPUT_FIELD_NAMES
 from actionlogkit.query import TOP_LEVEL_FIELDS
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from actionlogkit import MemoryStore
 from actionlogkit.models import ActionLog
@@ -81,7 +81,7 @@ def only_record(store: MemoryStore) -> ActionLog:
 
 
 class PipelineStore(MemoryStore):
-    """A MemoryStore that counts the batches prepared for it, and whose writes wait for a gate."""
+    """A MemoryStore that counts the batches prepared for it, and whose inserts wait for a gate."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -89,13 +89,11 @@ class PipelineStore(MemoryStore):
         self.gate = threading.Event()
         self.writing = threading.Event()
 
-    def _prepare_adopt(self, records: Sequence[ActionLog]) -> Callable[[], None]:
+    def _prepare_insert(self, records: Sequence[ActionLog]) -> Sequence[ActionLog]:
         self.prepared += 1
-        write = super()._prepare_adopt(records)
+        return super()._prepare_insert(records)
 
-        def gated() -> None:
-            self.writing.set()
-            self.gate.wait(30)
-            write()
-
-        return gated
+    def _insert(self, records: Sequence[ActionLog]) -> None:
+        self.writing.set()
+        self.gate.wait(30)
+        super()._insert(records)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from actionlogkit import Recorder
-from actionlogkit import _default as default_module
+from actionlogkit.recorder._recorder import replace_default
 from tests.recorder._stores import HistoryStore
 
 
@@ -27,10 +27,9 @@ def recorder(store: HistoryStore) -> Iterator[Recorder]:
 @pytest.fixture
 def restore_default() -> Iterator[None]:
     """Put the module-level default recorder back as it was after the test."""
-    saved = list(default_module._slot)
+    saved = replace_default(None)
+    replace_default(saved)
     yield
-    current = list(default_module._slot)
-    default_module._slot[:] = saved
-    for rec in current:
-        if rec not in saved:
-            rec.close()
+    current = replace_default(saved)
+    if current is not None and current is not saved:
+        current.close()

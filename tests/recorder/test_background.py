@@ -89,17 +89,20 @@ def test_a_full_queue_drops_counts_and_warns_without_blocking(
         return n
 
     push(0)
-    assert store.entered.wait(10)  # the writer holds item 0 inside the stalled store
+    assert store.entered.wait(10)  # the writing thread holds item 0 inside the stalled store
+    push(1)
+    # The preparing thread takes item 1 and waits to hand it over: the queue is empty again.
+    assert _wait_for(lambda: rec.stats.queued == 0)
     with caplog.at_level(logging.WARNING, logger="actionlogkit"):
-        results = [push(n) for n in range(1, 31)]
-    assert results == list(range(1, 31))
+        results = [push(n) for n in range(2, 32)]
+    assert results == list(range(2, 32))
     assert rec.stats.dropped == 20
     assert rec.stats.queued == 10
     assert "queue is full" in caplog.text
     store.gate.set()
     assert rec.flush(timeout=10)
-    assert store.count() == 11
-    assert rec.stats.recorded == 11
+    assert store.count() == 12
+    assert rec.stats.recorded == 12
     rec.close()
 
 

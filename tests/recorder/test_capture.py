@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from actionlogkit import MemoryStore, Recorder
-from actionlogkit._capture import DEFAULT_REDACT_KEYS, REDACTED, Capture
 from actionlogkit._json import is_plain_json_object, normal_json_object
+from actionlogkit._redaction import DEFAULT_REDACT_KEYS, REDACTED, Redactor
+from actionlogkit.recorder._capture import Capture
 
 
 class Colour(enum.Enum):
@@ -270,7 +271,7 @@ def test_default_keys_are_matched_whatever_their_case_and_separators(key: str) -
 
 def test_redaction_keys_can_be_added_and_made_safe() -> None:
     """redact adds keys, safe_keys exempts default ones."""
-    capture = Capture(redact=["x-shop-key"], safe_keys=["session"])
+    capture = Capture(redactor=Redactor(redact=["x-shop-key"], safe_keys=["session"]))
     captured, _ = capture.capture({"X-Shop-Key": "k", "session": "s", "token": "t"})
     assert captured == {"X-Shop-Key": REDACTED, "session": "s", "token": REDACTED}
 

@@ -11,9 +11,9 @@ from actionlogkit import MemoryStore, Status
 @pytest.mark.usefixtures("restore_default")
 def test_until_configured_the_default_recorder_keeps_records_in_memory() -> None:
     """@actionlogkit.action works with no setup; records land in a MemoryStore."""
-    from actionlogkit import _default
+    from actionlogkit.recorder._recorder import replace_default
 
-    _default._slot.clear()
+    replace_default(None)
 
     @actionlogkit.action("sync", entity_type="order")
     def sync() -> int:

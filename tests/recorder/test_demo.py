@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from actionlogkit import MemoryStore, Recorder, Status
-from actionlogkit._demo import INTEGRATIONS, format_table, report, simulate
+from actionlogkit.cli._demo import INTEGRATIONS, format_table, report, simulate
 
 
 def run_demo_command(*args: str) -> subprocess.CompletedProcess[str]:

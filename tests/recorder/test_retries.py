@@ -152,8 +152,8 @@ def test_backoff_waits_grow_exponentially_or_as_the_function_says(recorder: Reco
     """A number b waits b, 2b, 4b…; a callable is given the retry number."""
     doubling = recorder.action("sync", entity_type="order", retries=3, backoff=0.5)
     custom = recorder.action("sync", entity_type="order", retries=3, backoff=lambda n: n / 10)
-    assert [doubling._delay(n) for n in (1, 2, 3)] == [0.5, 1.0, 2.0]
-    assert [custom._delay(n) for n in (1, 2, 3)] == [0.1, 0.2, 0.3]
+    assert [doubling.options.retry.delay(n) for n in (1, 2, 3)] == [0.5, 1.0, 2.0]
+    assert [custom.options.retry.delay(n) for n in (1, 2, 3)] == [0.1, 0.2, 0.3]
 
 
 def test_concurrent_threads_keep_their_own_retry_state(

@@ -8,12 +8,21 @@ not needed, because the signature was lost, is itself an error). At run time the
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from typing_extensions import assert_type
 
-from actionlogkit import Action, ActionSpec, Recorder, action
+from actionlogkit import (
+    Action,
+    ActionOptions,
+    ActionSpec,
+    ConfigurationError,
+    Recorder,
+    action,
+)
 
 
 def test_signatures_survive_decoration(recorder: Recorder) -> None:
@@ -84,3 +93,23 @@ def test_the_block_handle_and_module_level_action_are_typed(recorder: Recorder) 
             assert_type(handle, Action)
 
     asyncio.run(block())
+
+
+def test_the_three_entry_points_take_the_options_of_one_definition(recorder: Recorder) -> None:
+    """action(), Recorder.action and ActionOptions show one signature, to checkers and help()."""
+    options = inspect.signature(ActionOptions).parameters
+    assert inspect.signature(action).parameters == options
+    assert inspect.signature(recorder.action).parameters == options
+    documented = inspect.getdoc(action) or ""
+    assert all(f"{name}:" in documented for name in options)
+    if TYPE_CHECKING:  # the checker sees the same parameters through every entry point
+        action("sync", entity_typo="order")  # type: ignore[call-arg]
+        recorder.action("sync", entity_type=1)  # type: ignore[arg-type]
+        ActionOptions("sync", entity_type="order", retries="2")  # type: ignore[arg-type]
+
+
+def test_a_bad_option_is_refused_the_same_way_everywhere(recorder: Recorder) -> None:
+    """Each entry point raises the same ConfigurationError naming the option."""
+    for make in (action, recorder.action, ActionOptions):
+        with pytest.raises(ConfigurationError, match=r"^retries:"):
+            make("sync", entity_type="order", retries=-1)

@@ -76,14 +76,15 @@ def _multi_row_insert(insert: str, rows: int) -> str:
     return f"{head} VALUES {', '.join([marks] * rows)}"
 
 
-def _inserting(run: Callable[[], object]) -> None:
-    """Run an insert; a repeated id is :class:`Conflict`."""
-    try:
-        run()
-    except Exception as exc:
-        if _is_duplicate_id(exc):
-            raise Conflict("a record with one of these ids is already stored") from exc
-        raise
+class _Encoded(tuple[ActionLog, ...]):
+    """Records with their insert already encoded (:meth:`SQLStore._prepare_insert`)."""
+
+    run: Callable[[], object]
+
+    def __new__(cls, records: Sequence[ActionLog], run: Callable[[], object]) -> _Encoded:
+        encoded = super().__new__(cls, records)
+        encoded.run = run
+        return encoded
 
 
 class SQLStore(Store):
@@ -251,32 +252,38 @@ class SQLStore(Store):
             statement = self._multi_row[rows] = _multi_row_insert(self._insert_sql, rows)
         return statement
 
-    def _insert(self, records: Sequence[ActionLog]) -> None:
-        self._prepare_adopt(records)()
+    def _prepare_insert(self, records: Sequence[ActionLog]) -> Sequence[ActionLog]:
+        return _Encoded(records, self._encode(records))
 
-    def _prepare_adopt(self, records: Sequence[ActionLog]) -> Callable[[], None]:
-        # The insert of the records, its parameters made now: the returned call runs it.
-        run: Callable[[], object]
+    def _insert(self, records: Sequence[ActionLog]) -> None:
+        run = records.run if isinstance(records, _Encoded) else self._encode(records)
+        try:
+            run()
+        except Exception as exc:
+            if _is_duplicate_id(exc):
+                raise Conflict("a record with one of these ids is already stored") from exc
+            raise
+
+    def _encode(self, records: Sequence[ActionLog]) -> Callable[[], object]:
+        """The insert of ``records``, its parameters made now: the returned call runs it."""
         if self._postgresql:
             rows = [self._parameters(record) for record in records]
-            run = functools.partial(
+            return functools.partial(
                 self._database.write,
                 lambda c: self._database.run_driver_sql(c, self._insert_sql, rows),
             )
-        else:
-            # Many rows per statement: one step of the engine (with the GIL released) for each,
-            # where executemany takes one per row, each waiting to get the GIL back from busy
-            # threads.
-            statements = []
-            step = self._rows_per_statement
-            for start in range(0, len(records), step):
-                chunk = records[start : start + step]
-                parameters: list[Any] = []
-                for record in chunk:
-                    parameters.extend(self._parameters(record))
-                statements.append((self._insert_statement(len(chunk)), parameters))
-            run = functools.partial(self._database.run_atomically, statements)
-        return functools.partial(_inserting, run)
+        # Many rows per statement: one step of the engine (with the GIL released) for each,
+        # where executemany takes one per row, each waiting to get the GIL back from busy
+        # threads.
+        statements = []
+        step = self._rows_per_statement
+        for start in range(0, len(records), step):
+            chunk = records[start : start + step]
+            parameters: list[Any] = []
+            for record in chunk:
+                parameters.extend(self._parameters(record))
+            statements.append((self._insert_statement(len(chunk)), parameters))
+        return functools.partial(self._database.run_atomically, statements)
 
     def _fetch(self, record_id: str) -> ActionLog | None:
         statement = select(*self._selected).where(self._table.c.id == record_id)

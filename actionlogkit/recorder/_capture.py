@@ -1,7 +1,7 @@
 """What the recorder stores of a value: redact, then make JSON-safe, then truncate.
 
 :class:`Capture` turns any Python value into a JSON object that every store accepts, already in
-the core's normal form (the rules of ``_json``: keys non-empty, without ``.``, not starting with
+the core's normal form (the rules of ``_rules``: keys non-empty, without ``.``, not starting with
 ``$``; no NUL or lone surrogates; integers within ±2**53; finite floats, no ``-0.0``; at most 32
 levels), and it never raises. Records are assembled from it without a second validation, so the
 property tests compare its output with the core's own copy.
@@ -19,7 +19,6 @@ import contextlib
 import dataclasses
 import json
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -29,69 +28,20 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from actionlogkit._json import MAX_DEPTH, MAX_SAFE_INTEGER
+from actionlogkit._redaction import REDACTED, Redactor
+from actionlogkit._rules import MAX_DEPTH, is_safe_integer, repair_text
 
-__all__ = [
-    "DEFAULT_MAX_FIELD_BYTES",
-    "DEFAULT_REDACT_KEYS",
-    "MIN_MAX_FIELD_BYTES",
-    "REDACTED",
-    "Capture",
-    "normalize_key",
-]
+__all__ = ["DEFAULT_MAX_FIELD_BYTES", "MIN_MAX_FIELD_BYTES", "Capture"]
 
-REDACTED = "[REDACTED]"
-"""What a redacted value becomes; it never contains any part of the value."""
 DEFAULT_MAX_FIELD_BYTES = 64 * 1024
 MIN_MAX_FIELD_BYTES = 256
 """The smallest cap: room for the truncation marker and a useful preview."""
-DEFAULT_REDACT_KEYS: frozenset[str] = frozenset(
-    {
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "api_key",
-        "apikey",
-        "authorization",
-        "cookie",
-        "set-cookie",
-        "session",
-        "signature",
-        "private_key",
-        "client_secret",
-        "access_token",
-        "refresh_token",
-        "card number",
-    }
-)
-"""Keys whose values are redacted by default (compared by :func:`normalize_key`)."""
 
 _KEY_CACHE_SIZE = 4096
-_KEY_SEPARATORS = re.compile(r"[\s_\-]+")
-_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
-def normalize_key(key: str) -> str:
-    """The form keys are compared in: case-folded, without spaces, ``_`` and ``-``.
-
-    ``API_KEY``, ``api-key`` and ``apiKey`` are all ``apikey``; ``Card Number`` and
-    ``card_number`` are ``cardnumber``.
-    """
-    return _KEY_SEPARATORS.sub("", key).casefold()
-
-
-def _clean_text(text: str) -> str:
-    # NUL and lone surrogates cannot be stored everywhere; U+FFFD marks where they were.
-    if "\x00" in text:
-        text = text.replace("\x00", "\ufffd")
-    if not text.isascii() and _SURROGATES.search(text):
-        text = _SURROGATES.sub("\ufffd", text)
-    return text
-
-
-def _clean_key(key: str) -> str:
-    key = _clean_text(key)
+def _storable_key(key: str) -> str:
+    key = repair_text(key)
     if not key:
         return "(empty)"
     # Full-width look-alikes keep such keys readable while a dotted filter path still names
@@ -157,15 +107,10 @@ class Capture:
     def __init__(
         self,
         *,
-        redact: Iterable[str] = (),
-        safe_keys: Iterable[str] = (),
+        redactor: Redactor | None = None,
         max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES,
     ) -> None:
-        safe = {normalize_key(key) for key in safe_keys}
-        keys = {normalize_key(key) for key in DEFAULT_REDACT_KEYS} | {
-            normalize_key(key) for key in redact
-        }
-        self.secret_keys: frozenset[str] = frozenset(keys - safe)
+        self.redactor = redactor or Redactor()
         self.max_field_bytes = max_field_bytes
         # A container with more items than this cannot fit within the cap (each item takes at
         # least two bytes of JSON), so the walk stops copying there.
@@ -177,7 +122,7 @@ class Capture:
 
     def is_secret(self, key: str) -> bool:
         """Tell whether the value under ``key`` is redacted."""
-        return normalize_key(_clean_key(key)) in self.secret_keys
+        return self.redactor.is_secret(_storable_key(key))
 
     # -- JSON-safe ----------------------------------------------------------------------------
 
@@ -196,9 +141,9 @@ class Capture:
     def _safe(self, value: Any, depth: int, path: set[int]) -> Any:
         kind = type(value)
         if kind is str:
-            return _clean_text(value)
+            return repair_text(value)
         if kind is int:
-            return value if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER else _int_text(value)
+            return value if is_safe_integer(value) else _int_text(value)
         if kind is float:
             if math.isfinite(value):
                 return value + 0.0  # -0.0 becomes 0.0, as the core stores it
@@ -223,7 +168,7 @@ class Capture:
         if isinstance(value, bool):
             return bool(value)
         if isinstance(value, str):
-            return _clean_text(str.__str__(value))
+            return repair_text(str.__str__(value))
         if isinstance(value, int):
             return self._safe(int(value), depth, path)
         if isinstance(value, float):
@@ -297,7 +242,7 @@ class Capture:
             known = known_keys.get(raw_key) if type(raw_key) is str else None
             if known is None:
                 clean = self._key(raw_key)
-                known = (clean, normalize_key(clean) in self.secret_keys)
+                known = (clean, self.redactor.is_secret(clean))
                 # Bounded: keys may come from untrusted data.
                 if type(raw_key) is str and len(known_keys) < _KEY_CACHE_SIZE:
                     known_keys[raw_key] = known
@@ -329,7 +274,7 @@ class Capture:
             text = key.decode("utf-8", "replace")
         else:
             text = _unserializable(key)
-        return _clean_key(text)
+        return _storable_key(text)
 
     @staticmethod
     def _free_key(result: dict[str, Any], key: str) -> str:
@@ -353,7 +298,7 @@ class Capture:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             return "base64:" + base64.b64encode(data).decode("ascii")
-        return _clean_text(text)
+        return repair_text(text)
 
     # -- the whole pipeline ---------------------------------------------------------------------
 
@@ -369,7 +314,7 @@ class Capture:
         # Numbers and booleans need no walk and always fit: the smallest cap leaves them room.
         if kind is float and math.isfinite(value):
             return {"value": value + 0.0}, None
-        if kind is bool or (kind is int and -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER):
+        if kind is bool or (kind is int and is_safe_integer(value)):
             return {"value": value}, None
         if kind is str or kind is int or kind is float:
             return self.truncate({"value": self.json_safe(value)})
@@ -430,7 +375,7 @@ def _preview(value: dict[str, Any], size: int, cap: int) -> dict[str, Any]:
     # until it fits.
     length = max(room, 0)
     while True:
-        candidate = {"truncated": marker, "preview": _clean_text(text[:length])}
+        candidate = {"truncated": marker, "preview": repair_text(text[:length])}
         if length == 0 or _encoded_size(candidate) <= cap:
             return candidate
         length = length * 3 // 4

@@ -1,28 +1,76 @@
-"""The common create body, checked without pydantic's machinery.
+"""Turning what callers give into a validated :class:`~actionlogkit.models.ActionLogInput`.
 
-Most bodies are plain dicts with wire names and exactly typed values: this checks those with a
-handful of type tests and the fast JSON copy, and builds the :class:`ActionLogInput` directly.
-Anything else (Python names, subclasses, any broken rule) gets ``None`` and goes through full
-pydantic validation, which alone words the errors. ``tests/core/test_fast_input.py`` holds the
-two paths to the same answers.
+:func:`validate_input` is the one entry: an :class:`ActionLogInput` passes, a mapping is checked.
+Most create bodies are plain dicts with wire names and exactly typed values: :func:`fast_input`
+checks those with a handful of type tests and the JSON normal form's fast test, and builds the
+model directly. Anything else (Python names, subclasses, any broken rule) goes through full
+pydantic validation, which alone words the errors. ``tests/core/test_fast_input.py`` holds the two
+paths to the same answers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from actionlogkit import _json
+from pydantic import ValidationError
+
+from actionlogkit._json import is_plain_json_object
+from actionlogkit._rules import is_storable_text
+from actionlogkit.errors import FieldError, InvalidRecord
 from actionlogkit.models import (
     MAX_ERROR_MESSAGE,
     MAX_ID_TEXT,
     MAX_RETRY_COUNT,
+    ActionLog,
     ActionLogInput,
     ActionType,
     Status,
     assemble,
 )
 
-__all__ = ["fast_input"]
+__all__ = ["fast_input", "field_errors", "validate_input"]
+
+
+def field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
+    """Turn pydantic's errors into :class:`FieldError` with dotted wire-name places."""
+    result = []
+    for item in error.errors(include_url=False):
+        parts = [str(part) for part in item["loc"]]
+        inner = (item.get("ctx") or {}).get("path")
+        if inner:
+            parts.append(str(inner))
+        place = ".".join(parts)
+        if prefix:
+            place = f"{prefix}.{place}" if place else prefix
+        result.append(FieldError(place, item["msg"]))
+    return result
+
+
+def validate_input(record: ActionLogInput | Mapping[str, Any], prefix: str = "") -> ActionLogInput:
+    """Return ``record`` as a validated :class:`ActionLogInput`, or raise :class:`InvalidRecord`.
+
+    An :class:`ActionLogInput` passes as it is; an :class:`ActionLog` gives its settable part; a
+    mapping is validated (wire or Python names, unknown keys rejected).
+    """
+    if type(record) is ActionLogInput:
+        return record
+    if isinstance(record, ActionLog):
+        return record.to_input()
+    if isinstance(record, ActionLogInput):
+        return ActionLogInput.model_validate(record.model_dump())
+    if not isinstance(record, Mapping):
+        raise InvalidRecord(
+            [FieldError(prefix, f"expected a mapping, got {type(record).__name__}")]
+        )
+    fast = fast_input(record)
+    if fast is not None:
+        return fast
+    try:
+        return ActionLogInput.model_validate(record)
+    except ValidationError as exc:
+        raise InvalidRecord(field_errors(exc, prefix)) from None
+
 
 _ACTION_TYPES: dict[str, ActionType] = {member.value: member for member in ActionType}
 _STATUSES: dict[str, Status] = {member.value: member for member in Status}
@@ -34,11 +82,7 @@ _JSON_FIELDS = ("payload", "response", "metadata")
 
 
 def _text(value: object, longest: int) -> bool:
-    return (
-        type(value) is str
-        and 0 < len(value) <= longest
-        and ((value.isascii() and "\x00" not in value) or _json.check_text(value) is None)
-    )
+    return type(value) is str and 0 < len(value) <= longest and is_storable_text(value)
 
 
 def fast_input(body: Any) -> ActionLogInput | None:
@@ -66,7 +110,7 @@ def fast_input(body: Any) -> ActionLogInput | None:
     if error_message is not None and not (
         type(error_message) is str
         and len(error_message) <= MAX_ERROR_MESSAGE
-        and _json.check_text(error_message) is None
+        and is_storable_text(error_message)
     ):
         return None
     retry_count = body.get("retryCount", 0)
@@ -86,7 +130,7 @@ def fast_input(body: Any) -> ActionLogInput | None:
         if value is None:
             objects.append(None)
             continue
-        if not _json.is_plain_json_object(value):
+        if not is_plain_json_object(value):
             return None
         objects.append(value)
     values = {

@@ -1,13 +1,17 @@
-"""The handle a ``with recorder.action(...)`` block gets."""
+"""``Action``: the handle a ``with recorder.action(...)`` block (and a recorded generator) gets."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal
 
-__all__ = ["UNSET", "Action"]
+__all__ = ["UNSET", "Action", "Overridable"]
 
 UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET", "__slots__": ()})()
 """Marks a handle field the code did not set (``None`` is a value: record nothing)."""
+
+Overridable = Literal["entity_id", "payload", "response"]
+"""The fields a handle may set in place of the action's sources."""
 
 
 class Action:
@@ -18,42 +22,44 @@ class Action:
     action as ``failed`` with that message, without raising.
     """
 
-    __slots__ = ("_entity_id", "_failure", "_notes", "_payload", "_response", "metadata")
+    __slots__ = ("_failure", "_notes", "_set", "metadata")
 
     def __init__(self) -> None:
-        self._entity_id: Any = UNSET
-        self._payload: Any = UNSET
-        self._response: Any = UNSET
+        self._set: dict[str, Any] = {}
         self._failure: str | None = None
         self._notes: dict[str, Any] | None = None
         self.metadata: dict[str, Any] = {}
 
+    def given(self, name: Overridable) -> Any:
+        """What the code set for ``name`` (``entity_id``, ``payload``, ``response``), else UNSET."""
+        return self._set.get(name, UNSET)
+
     @property
     def entity_id(self) -> Any:
         """The entity id to record (``None`` until set)."""
-        return None if self._entity_id is UNSET else self._entity_id
+        return self._set.get("entity_id")
 
     @entity_id.setter
     def entity_id(self, value: Any) -> None:
-        self._entity_id = value
+        self._set["entity_id"] = value
 
     @property
     def payload(self) -> Any:
         """The payload to record (``None`` until set)."""
-        return None if self._payload is UNSET else self._payload
+        return self._set.get("payload")
 
     @payload.setter
     def payload(self, value: Any) -> None:
-        self._payload = value
+        self._set["payload"] = value
 
     @property
     def response(self) -> Any:
         """The response to record (``None`` until set)."""
-        return None if self._response is UNSET else self._response
+        return self._set.get("response")
 
     @response.setter
     def response(self, value: Any) -> None:
-        self._response = value
+        self._set["response"] = value
 
     def fail(self, message: str) -> None:
         """Record the action as ``failed`` with ``message`` as its ``errorMessage``."""
@@ -64,11 +70,21 @@ class Action:
         """Whether :meth:`fail` was called."""
         return self._failure is not None
 
+    @property
+    def failure(self) -> str | None:
+        """The message given to :meth:`fail`, or ``None``."""
+        return self._failure
+
     def note(self, key: str, value: Any) -> None:
         """Add metadata that the recorder itself writes (after the size cap)."""
         if self._notes is None:
             self._notes = {}
         self._notes[key] = value
+
+    @property
+    def notes(self) -> Mapping[str, Any]:
+        """What :meth:`note` added."""
+        return self._notes or {}
 
     def __repr__(self) -> str:
         state = f"failed: {self._failure!r}" if self._failure is not None else "ok"

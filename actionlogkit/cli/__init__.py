@@ -12,12 +12,12 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from actionlogkit import __version__
+from actionlogkit._version import __version__
 
 __all__ = ["main"]
 
 # One module per command (or group of commands); each defines register(subparsers).
-_COMMAND_MODULES: tuple[str, ...] = ("actionlogkit._cli_store", "actionlogkit._demo")
+_COMMAND_MODULES: tuple[str, ...] = ("actionlogkit.cli._store_commands", "actionlogkit.cli._demo")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,7 +22,7 @@ from actionlogkit.http._models import (
     RecordListResponse,
     RecordResponse,
 )
-from actionlogkit.http._route import route_class
+from actionlogkit.http._route_class import route_class
 from actionlogkit.models import ActionLog, ActionLogInput, Page
 from actionlogkit.query import (
     DEFAULT_LIMIT,

@@ -21,9 +21,9 @@ import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from typing import Any
 
-from actionlogkit._recorder import Recorder
 from actionlogkit.errors import ActionLogKitError
 from actionlogkit.models import ActionLog
+from actionlogkit.recorder import Recorder
 from actionlogkit.store import Store
 
 __all__ = ["register", "run_demo"]

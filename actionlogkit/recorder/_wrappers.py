@@ -3,7 +3,9 @@
 A wrapper is of the same kind as what it wraps (a coroutine function stays one, a generator
 function stays one), runs the wrapped function exactly once per attempt, and re-raises the very
 exception the function raised. Only the plain, single-attempt call has a hand-made fast path: two
-clock readings and one tuple; everything else goes through :class:`CallState`.
+clock readings and one event; everything else goes through :class:`CallState`. Each wrapper finds
+its recorder's side by calling ``resolve`` at every call, so that a function decorated for the
+module-level recorder writes wherever ``configure`` points later.
 """
 
 from __future__ import annotations
@@ -11,63 +13,93 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from actionlogkit._calls import FINAL, CallState, Target, error_text
-from actionlogkit._default import default_recorder
-from actionlogkit._handle import Action
+from actionlogkit.recorder._action import Action
+from actionlogkit.recorder._call_state import CallEvent, CallSink, CallState, Step, error_text
+from actionlogkit.recorder._target import Target
 
-if TYPE_CHECKING:
-    from actionlogkit._action import ActionSpec
-    from actionlogkit._recorder import Recorder
+__all__ = [
+    "Resolve",
+    "wrap_async_generator",
+    "wrap_coroutine",
+    "wrap_function",
+    "wrap_generator",
+]
 
-__all__ = ["wrap_async_generator", "wrap_coroutine", "wrap_function", "wrap_generator"]
+Resolve = Callable[[], CallSink]
+"""Finds the recorder's side a call hands its events to."""
 
 _perf = time.perf_counter
 _wall = time.time
+_FINAL = Step.FINAL
+# The named tuple made from a plain one without its generated __new__: half the cost, on the hot
+# path of every plain call.
+_event = tuple.__new__
 
 
-def wrap_function(spec: ActionSpec, target: Target, func: Callable[..., Any]) -> Callable[..., Any]:
+def wrap_function(resolve: Resolve, target: Target, func: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a plain function (or method)."""
+    options = target.options
 
     def recorded(*args: Any, **kwargs: Any) -> Any:
-        rec = spec._recorder or default_recorder()
-        if not spec._simple or rec._snapshot:
-            return _call_with_retries(spec, CallState(rec, target, args, kwargs), func)
+        sink = resolve()
+        if not options.simple or sink.snapshots_payloads:
+            return _call_with_retries(CallState(sink, target, args, kwargs), func)
         started = _wall()
         t0 = _perf()
         try:
             result = func(*args, **kwargs)
         except BaseException as exc:
             # Only the exception's text is kept: holding the exception would keep its frames.
-            rec._submit(
+            sink.submit(
+                _event(
+                    CallEvent,
+                    (
+                        _FINAL,
+                        target,
+                        args,
+                        kwargs,
+                        None,
+                        error_text(exc),
+                        started,
+                        _perf() - t0,
+                        0,
+                        None,
+                        None,
+                        None,
+                    ),
+                )
+            )
+            raise
+        sink.submit(
+            _event(
+                CallEvent,
                 (
-                    FINAL,
+                    _FINAL,
                     target,
                     args,
                     kwargs,
+                    result,
                     None,
-                    error_text(exc),
                     started,
                     _perf() - t0,
                     0,
                     None,
                     None,
                     None,
-                )
+                ),
             )
-            raise
-        rec._submit(
-            (FINAL, target, args, kwargs, result, None, started, _perf() - t0, 0, None, None, None)
         )
         return result
 
     return recorded
 
 
-def _call_with_retries(spec: ActionSpec, call: CallState, func: Callable[..., Any]) -> Any:
-    rec = call.recorder
-    _submit_optional(rec, call.pending())
+def _call_with_retries(call: CallState, func: Callable[..., Any]) -> Any:
+    sink = call.sink
+    policy = call.target.options.retry
+    _submit_optional(sink, call.pending())
     args, kwargs = call.args or (), call.kwargs or {}
     attempt = 0
     while True:
@@ -76,35 +108,36 @@ def _call_with_retries(spec: ActionSpec, call: CallState, func: Callable[..., An
             result = func(*args, **kwargs)
         except BaseException as exc:
             error = error_text(exc)
-            if spec._should_retry(exc, attempt):
-                _submit_optional(rec, call.retrying(error, attempt))
-                time.sleep(spec._delay(attempt))
+            if policy.should_retry(exc, attempt):
+                _submit_optional(sink, call.retrying(error, attempt))
+                time.sleep(policy.delay(attempt))
                 continue
-            rec._submit(call.final(None, error, attempt - 1))
+            sink.submit(call.final(None, error, attempt - 1))
             raise
-        rec._submit(call.final(result, None, attempt - 1))
+        sink.submit(call.final(result, None, attempt - 1))
         return result
 
 
-def _submit_optional(rec: Recorder, item: Any) -> None:
-    if item is not None:
-        rec._submit(item)
+def _submit_optional(sink: CallSink, event: CallEvent | None) -> None:
+    if event is not None:
+        sink.submit(event)
 
 
-async def _asubmit_optional(rec: Recorder, item: Any) -> None:
-    if item is not None:
-        await rec._asubmit(item)
+async def _asubmit_optional(sink: CallSink, event: CallEvent | None) -> None:
+    if event is not None:
+        await sink.asubmit(event)
 
 
 def wrap_coroutine(
-    spec: ActionSpec, target: Target, func: Callable[..., Awaitable[Any]]
+    resolve: Resolve, target: Target, func: Callable[..., Awaitable[Any]]
 ) -> Callable[..., Coroutine[Any, Any, Any]]:
     """Wrap a coroutine function; in sync mode the writes are awaited off the event loop."""
+    policy = target.options.retry
 
     async def recorded(*args: Any, **kwargs: Any) -> Any:
-        rec = spec._recorder or default_recorder()
-        call = CallState(rec, target, args, kwargs)
-        await _asubmit_optional(rec, call.pending())
+        sink = resolve()
+        call = CallState(sink, target, args, kwargs)
+        await _asubmit_optional(sink, call.pending())
         attempt = 0
         while True:
             attempt += 1
@@ -112,13 +145,13 @@ def wrap_coroutine(
                 result = await func(*args, **kwargs)
             except BaseException as exc:
                 error = error_text(exc)
-                if spec._should_retry(exc, attempt):
-                    await _asubmit_optional(rec, call.retrying(error, attempt))
-                    await asyncio.sleep(spec._delay(attempt))
+                if policy.should_retry(exc, attempt):
+                    await _asubmit_optional(sink, call.retrying(error, attempt))
+                    await asyncio.sleep(policy.delay(attempt))
                     continue
-                await rec._asubmit(call.final(None, error, attempt - 1))
+                await sink.asubmit(call.final(None, error, attempt - 1))
                 raise
-            await rec._asubmit(call.final(result, None, attempt - 1))
+            await sink.asubmit(call.final(result, None, attempt - 1))
             return result
 
     return recorded
@@ -133,19 +166,19 @@ def _finish_generator(call: CallState, count: int, closed_early: bool) -> None:
 
 
 def wrap_generator(
-    spec: ActionSpec, target: Target, func: Callable[..., Generator[Any, Any, Any]]
+    resolve: Resolve, target: Target, func: Callable[..., Generator[Any, Any, Any]]
 ) -> Callable[..., Generator[Any, Any, Any]]:
     """Wrap a generator function; ``send``, ``throw`` and ``close`` reach the inner generator."""
 
     def recorded(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
-        rec = spec._recorder or default_recorder()
-        call = CallState(rec, target, args, kwargs, Action())
-        _submit_optional(rec, call.pending())
+        sink = resolve()
+        call = CallState(sink, target, args, kwargs, Action())
+        _submit_optional(sink, call.pending())
         count = 0
 
         def finish(result: Any, error: str | None, closed_early: bool = False) -> None:
             _finish_generator(call, count, closed_early)
-            rec._submit(call.final(result, error))
+            sink.submit(call.final(result, error))
 
         try:
             inner = func(*args, **kwargs)
@@ -186,19 +219,19 @@ def wrap_generator(
 
 
 def wrap_async_generator(
-    spec: ActionSpec, target: Target, func: Callable[..., AsyncGenerator[Any, Any]]
+    resolve: Resolve, target: Target, func: Callable[..., AsyncGenerator[Any, Any]]
 ) -> Callable[..., AsyncGenerator[Any, Any]]:
     """Wrap an async generator function; ``asend``, ``athrow``, ``aclose`` reach the inner one."""
 
     async def recorded(*args: Any, **kwargs: Any) -> AsyncGenerator[Any, Any]:
-        rec = spec._recorder or default_recorder()
-        call = CallState(rec, target, args, kwargs, Action())
-        await _asubmit_optional(rec, call.pending())
+        sink = resolve()
+        call = CallState(sink, target, args, kwargs, Action())
+        await _asubmit_optional(sink, call.pending())
         count = 0
 
         async def finish(error: str | None, closed_early: bool = False) -> None:
             _finish_generator(call, count, closed_early)
-            await rec._asubmit(call.final(None, error))
+            await sink.asubmit(call.final(None, error))
 
         try:
             inner = func(*args, **kwargs)

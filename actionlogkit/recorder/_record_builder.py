@@ -1,0 +1,210 @@
+"""``RecordBuilder``: turning a call's event into the record to store.
+
+Binding the arguments, evaluating the sources, running the capture pipeline and assembling the
+:class:`~actionlogkit.models.ActionLog` all happen here, on the thread that writes (sync mode) or
+on the writer's preparing thread (background mode), never on the caller's side of a
+background-recorded call. A source or a value that fails never fails the record: the failure is
+noted in ``metadata.captureErrors``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from actionlogkit import _ids, _time
+from actionlogkit._rules import repair_text
+from actionlogkit.errors import NoResult
+from actionlogkit.models import MAX_ERROR_MESSAGE, MAX_ID_TEXT, ActionLog, Status, assemble
+from actionlogkit.recorder._action import UNSET, Action
+from actionlogkit.recorder._call import Call
+from actionlogkit.recorder._call_state import CallEvent, Snapshot, Step, error_text
+from actionlogkit.recorder._capture import Capture
+from actionlogkit.recorder._sources import NOTHING, Source
+from actionlogkit.recorder._target import Target
+
+__all__ = ["RecordBuilder", "bounded_text"]
+
+_RECORD_FIELDS = frozenset(ActionLog.model_fields)
+_CAPTURE_ERROR_TEXT = 1024
+
+
+def bounded_text(text: str, limit: int) -> str:
+    """``text`` made storable and cut to ``limit`` characters, an ellipsis marking the cut."""
+    text = repair_text(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _shared_id(token: list[str | None]) -> str:
+    """The id of every record of one call, taken when its first record is built.
+
+    The later records replace the pending one by it. Events are built in the order they are
+    written (on one thread), so the first built is the first written.
+    """
+    shared = token[0]
+    if shared is None:
+        shared = token[0] = _ids.new_id()
+    return shared
+
+
+def _entity_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        text = value if isinstance(value, str) else str(value)
+    except Exception:  # a broken __str__ gives no entity id rather than no record
+        return None
+    return bounded_text(text, MAX_ID_TEXT) or None
+
+
+def _evaluate(
+    source: Source, call: Call, default: Any, field: str, problems: dict[str, str]
+) -> Any:
+    if source is NOTHING:
+        return None
+    try:
+        return source.evaluate(call, default)
+    except NoResult:
+        return None
+    except Exception as exc:  # a source must never break the call or the record
+        if call.error is None:
+            problems[field] = error_text(exc)
+        return None
+
+
+class RecordBuilder:
+    """Builds records with one recorder's capture settings and default ``integrationId``."""
+
+    def __init__(self, capture: Capture, integration_id: str | None) -> None:
+        self.capture = capture
+        self.integration_id = integration_id
+
+    def snapshot(
+        self, target: Target, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Snapshot | None:
+        """The payload captured as the call starts; ``None`` if its source fails (noted later)."""
+        call = Call(target.binder.bind(args, kwargs), None, None)
+        try:
+            value = target.payload.evaluate(call, call.arguments)
+        except Exception:  # the source is evaluated again, and its failure noted, at the end
+            return None
+        return self.capture.capture(value)
+
+    def build(self, event: CallEvent, written: datetime) -> ActionLog:
+        """The record of ``event``, with a new id, stamped as written at ``written``.
+
+        ``createdAt`` is when the call started. Every field is already what the model allows (the
+        capture pipeline keeps the JSON rules), so the record is assembled without being
+        validated a second time.
+        """
+        (
+            step,
+            target,
+            args,
+            kwargs,
+            result,
+            error,
+            started,
+            elapsed,
+            retries,
+            handle,
+            token,
+            snap,
+        ) = event
+        final = step is Step.FINAL
+        if final and error is None and handle is not None:
+            error = handle.failure
+        arguments = target.binder.bind(args, kwargs or {}) if args is not None else {}
+        # Before the final record there is no result: result sources give nothing yet.
+        call = Call(arguments, result if final else None, error if final else "pending")
+        problems: dict[str, str] = {}
+        truncated: dict[str, int] = {}
+        capture = self.capture
+        given = UNSET if handle is None else handle.given("payload")
+        if given is not UNSET:
+            payload, size = capture.capture(given)
+        elif snap is not None:
+            payload, size = snap
+        else:
+            raw = _evaluate(target.payload, call, arguments, "payload", problems)
+            payload, size = capture.capture(raw)
+        if size is not None:
+            truncated["payload"] = size
+        given = UNSET if handle is None else handle.given("response")
+        if given is not UNSET:
+            response, size = capture.capture(given)
+        elif final:
+            raw = _evaluate(target.response, call, result, "response", problems)
+            response, size = capture.capture(raw)
+        else:
+            response, size = None, None
+        if size is not None:
+            truncated["response"] = size
+        entity = UNSET if handle is None else handle.given("entity_id")
+        if entity is UNSET:
+            entity = _evaluate(target.entity, call, None, "entityId", problems)
+        options = target.options
+        if options.metadata_source is NOTHING and handle is None and not truncated and not problems:
+            metadata = None  # the common case, without the merging below
+        else:
+            metadata = self._metadata(target, call, handle, problems, truncated)
+
+        if step is Step.PENDING:
+            status, error = Status.PENDING, None
+        elif step is Step.RETRYING:
+            status = Status.RETRYING
+        else:
+            status = Status.SUCCESS if error is None else Status.FAILED
+        created = _time.from_seconds(started)
+        return assemble(
+            ActionLog,
+            {
+                "id": _ids.new_id() if token is None else _shared_id(token),
+                "integration_id": options.integration_id or self.integration_id or "default",
+                "action_type": options.action_type,
+                "entity_type": options.entity_type,
+                "entity_id": _entity_text(entity),
+                "status": status,
+                "payload": payload,
+                "response": response,
+                "error_message": None if error is None else bounded_text(error, MAX_ERROR_MESSAGE),
+                "retry_count": retries,
+                "execution_time": None if elapsed is None else max(elapsed * 1000.0, 0.0) + 0.0,
+                "metadata": metadata,
+                "created_at": created,
+                "updated_at": written if created < written else created,
+            },
+            set(_RECORD_FIELDS),
+        )
+
+    def _metadata(
+        self,
+        target: Target,
+        call: Call,
+        handle: Action | None,
+        problems: dict[str, str],
+        truncated: dict[str, int],
+    ) -> dict[str, Any] | None:
+        given = _evaluate(target.options.metadata_source, call, None, "metadata", problems)
+        if handle is not None and handle.metadata:
+            if given is None:
+                given = handle.metadata
+            elif isinstance(given, Mapping):
+                given = {**given, **handle.metadata}
+            else:
+                given = {"value": given, **handle.metadata}
+        metadata, size = self.capture.capture(given)
+        if size is not None:
+            truncated["metadata"] = size
+        # The recorder's own notes come after the cap, so that they are always there.
+        notes: dict[str, Any] = dict(handle.notes) if handle is not None else {}
+        if truncated:
+            notes["truncated"] = truncated
+        if problems:
+            notes["captureErrors"] = {
+                key: bounded_text(text, _CAPTURE_ERROR_TEXT) for key, text in problems.items()
+            }
+        if notes:
+            metadata = {**(metadata or {}), **self.capture.json_safe(notes)}
+        return metadata
