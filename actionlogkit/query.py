@@ -21,6 +21,7 @@ from enum import Enum
 from typing import Any, Literal
 
 from actionlogkit import _ids, _json, _time
+from actionlogkit._rules import INTEGER_RULE, is_safe_integer, text_problem
 from actionlogkit.errors import InvalidQuery
 from actionlogkit.models import ActionLog, ActionType, Status
 
@@ -374,7 +375,7 @@ def _path_segment_problem(segment: str) -> str | None:
         return f"path segment {segment!r} must not start with '$'"
     if any(ch in '"\\' or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in segment):
         return f"path segment {segment[:40]!r} contains a quote, backslash or control character"
-    return _json.check_text(segment)
+    return text_problem(segment)
 
 
 def _operand(field: FieldRef, value: object, place: str) -> Scalar:
@@ -424,7 +425,7 @@ def _json_scalar(value: str | bool | int | float, place: str) -> Scalar:
 
 
 def _text(value: str, place: str) -> str:
-    problem = _json.check_text(value)
+    problem = text_problem(value)
     if problem:
         raise InvalidQuery.at(place, f"text {problem}")
     return str.__str__(value)
@@ -435,8 +436,8 @@ def _number(value: int | float, place: str) -> int | float:
         if not math.isfinite(value):
             raise InvalidQuery.at(place, "numbers must be finite")
         return float(value)
-    if not -_json.MAX_SAFE_INTEGER <= value <= _json.MAX_SAFE_INTEGER:
-        raise InvalidQuery.at(place, "integers must lie within ±2**53")
+    if not is_safe_integer(value):
+        raise InvalidQuery.at(place, INTEGER_RULE)
     return int(value)
 
 
