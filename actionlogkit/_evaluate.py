@@ -6,13 +6,13 @@ it, and every backend compiler must give the same records in the same order.
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
 from actionlogkit.query import (
+    COMPARATORS,
     And,
     Compare,
     Eq,
@@ -27,13 +27,6 @@ from actionlogkit.query import (
 )
 
 __all__ = ["matches", "ordered", "reached_values", "type_class"]
-
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "$gt": operator.gt,
-    "$gte": operator.ge,
-    "$lt": operator.lt,
-    "$lte": operator.le,
-}
 
 
 def type_class(value: object) -> str:
@@ -105,7 +98,7 @@ def matches(node: Node | None, record: Any) -> bool:
         return any(_equal(values, operand) for operand in node.values)
     if isinstance(node, Compare):
         wanted = type_class(node.value)
-        compare = _COMPARE[node.op]
+        compare = COMPARATORS[node.op]
         return any(
             type_class(value) == wanted and compare(value, node.value)
             for value in _field_values(record, node.field)

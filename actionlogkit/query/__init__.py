@@ -7,9 +7,9 @@ compile the AST, never the caller's raw input: a field in the AST is always one 
 every value is already coerced to its field's type.
 
 The modules part the concerns so that each rule has one home: the fields (``_fields``), the AST
-(``_ast``), the bounds (``_bounds``), operand coercion (``_operands``), the parser (``_parse``)
-and the folded search text (``_search``). Import from this package; the modules are its layout,
-not its API.
+(``_ast``), the operator table every list of operators is read from (``_operators``), the bounds
+(``_bounds``), operand coercion (``_operands``), the parser (``_parse``) and the folded search
+text (``_search``). Import from this package; the modules are its layout, not its API.
 """
 
 from actionlogkit.query._ast import (
@@ -38,6 +38,18 @@ from actionlogkit.query._bounds import (
     MAX_SEARCH_LENGTH,
 )
 from actionlogkit.query._fields import JSON_ROOTS, TOP_LEVEL_FIELDS, FieldKind, FieldRef
+from actionlogkit.query._operators import (
+    COMPARATORS,
+    COMPARISON_OPERATORS,
+    FIELD_OPERATORS,
+    LOGICAL_OPERATORS,
+    OPERATORS,
+    FieldOperator,
+    FieldRule,
+    LogicalOperator,
+    LogicalRule,
+    Operator,
+)
 from actionlogkit.query._parse import parse_filter, parse_query, parse_search
 from actionlogkit.query._search import SEARCH_FIELDS, search_fields, search_text
 
@@ -73,4 +85,15 @@ __all__ = [
     "parse_search",
     "search_fields",
     "search_text",
+    # The operator table and what is derived from it.
+    "OPERATORS",
+    "FIELD_OPERATORS",
+    "LOGICAL_OPERATORS",
+    "COMPARISON_OPERATORS",
+    "COMPARATORS",
+    "Operator",
+    "FieldOperator",
+    "LogicalOperator",
+    "FieldRule",
+    "LogicalRule",
 ]

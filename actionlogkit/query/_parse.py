@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from actionlogkit import _json
-from actionlogkit._rules import text_problem
+from actionlogkit._rules import text_problem, unreachable
 from actionlogkit.errors import InvalidQuery
 from actionlogkit.query._ast import And, Compare, ComparisonOp, Eq, Exists, In, Node, Not, Or, Query
 from actionlogkit.query._bounds import (
@@ -31,13 +31,19 @@ from actionlogkit.query._bounds import (
 )
 from actionlogkit.query._fields import JSON_ROOTS, TOP_LEVEL_FIELDS, FieldKind, FieldRef
 from actionlogkit.query._operands import describe, operand, text
+from actionlogkit.query._operators import (
+    COMPARISON_OPERATORS,
+    FIELD_OPERATORS,
+    LOGICAL_OPERATORS,
+    FieldOperator,
+    FieldRule,
+    LogicalRule,
+)
 
 __all__ = ["parse_filter", "parse_query", "parse_search"]
 
-_COMPARISONS: dict[str, ComparisonOp] = {"$gt": "$gt", "$gte": "$gte", "$lt": "$lt", "$lte": "$lte"}
-_FIELD_OPERATORS = ("$eq", "$ne", *_COMPARISONS, "$in", "$nin", "$exists", "$not")
-_LOGICAL_OPERATORS = ("$and", "$or", "$nor")
-_NOT_OF_NEGATION = {"$ne": "$eq", "$nin": "$in"}
+# The table's names are plain text; Compare takes them typed.
+_COMPARISONS: dict[str, ComparisonOp] = {op: op for op in COMPARISON_OPERATORS}
 
 
 class _Parser:
@@ -61,12 +67,14 @@ class _Parser:
         return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
 
     def logical(self, key: str, value: object, place: str) -> Node:
-        if key not in _LOGICAL_OPERATORS:
-            if key in _FIELD_OPERATORS:
+        entry = LOGICAL_OPERATORS.get(key)
+        if entry is None:
+            if key in FIELD_OPERATORS:
                 raise InvalidQuery.at(place, f"{key} must be applied to a field")
             raise InvalidQuery.at(
                 place,
-                f"unknown or unsupported operator {key!r}; logical operators: $and, $or, $nor",
+                f"unknown or unsupported operator {key!r}; "
+                f"logical operators: {', '.join(LOGICAL_OPERATORS)}",
             )
         if not isinstance(value, (list, tuple)):
             raise InvalidQuery.at(
@@ -75,10 +83,15 @@ class _Parser:
         if not value:
             raise InvalidQuery.at(place, "must not be empty")
         operands = tuple(self.document(item, f"{place}[{i}]") for i, item in enumerate(value))
-        if key == "$and":
-            return And(operands)
-        either = Or(operands)
-        return either if key == "$or" else Not(either)
+        rule = entry.rule
+        match rule:
+            case LogicalRule.ALL:
+                node: Node = And(operands)
+            case LogicalRule.ANY:
+                node = Or(operands)
+            case _:
+                unreachable(rule)
+        return Not(node) if entry.negated else node
 
     def field(self, key: str, place: str) -> FieldRef:
         kind = TOP_LEVEL_FIELDS.get(key)
@@ -124,42 +137,53 @@ class _Parser:
         return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
 
     def operator(self, field: FieldRef, op: str, value: object, place: str) -> Node:
-        if op == "$eq":
-            return self.eq(field, value, place)
-        if op in _NOT_OF_NEGATION:
-            return Not(self.operator(field, _NOT_OF_NEGATION[op], value, place))
-        if op in _COMPARISONS:
-            self.count(place)
-            if value is None:
-                raise InvalidQuery.at(place, "null cannot be compared; use $eq null or $exists")
-            return Compare(field, _COMPARISONS[op], operand(field, value, place))
-        if op == "$in":
-            self.count(place)
-            if not isinstance(value, (list, tuple)):
-                raise InvalidQuery.at(place, f"expected an array, got {describe(value)}")
-            if len(value) > MAX_IN_VALUES:
-                raise InvalidQuery.at(place, f"at most {MAX_IN_VALUES} values")
-            values = tuple(operand(field, v, f"{place}[{i}]") for i, v in enumerate(value))
-            return In(field, values)
-        if op == "$exists":
-            self.count(place)
-            if not isinstance(value, bool):
-                raise InvalidQuery.at(place, f"expected true or false, got {describe(value)}")
-            exists = Exists(field)
-            return exists if value else Not(exists)
-        if op == "$not":
-            if not isinstance(value, Mapping) or not value:
-                raise InvalidQuery.at(place, "expected a non-empty object of operators")
-            for key in value:
-                if not (isinstance(key, str) and key.startswith("$")):
-                    raise InvalidQuery.at(place, "expected an object of operators such as $gt")
-            return Not(self.operators(field, value, place))
-        if op in _LOGICAL_OPERATORS:
-            raise InvalidQuery.at(place, f"{op} must be used at the level of a filter object")
-        raise InvalidQuery.at(
-            place,
-            f"unknown or unsupported operator {op!r}; operators: {', '.join(_FIELD_OPERATORS)}",
-        )
+        entry = FIELD_OPERATORS.get(op)
+        if entry is None:
+            if op in LOGICAL_OPERATORS:
+                raise InvalidQuery.at(place, f"{op} must be used at the level of a filter object")
+            raise InvalidQuery.at(
+                place,
+                f"unknown or unsupported operator {op!r}; operators: {', '.join(FIELD_OPERATORS)}",
+            )
+        node = self.apply(entry, field, op, value, place)
+        return Not(node) if entry.negated else node
+
+    def apply(
+        self, entry: FieldOperator, field: FieldRef, op: str, value: object, place: str
+    ) -> Node:
+        rule = entry.rule
+        match rule:
+            case FieldRule.EQUAL:
+                return self.eq(field, value, place)
+            case FieldRule.COMPARE:
+                self.count(place)
+                if value is None:
+                    raise InvalidQuery.at(place, "null cannot be compared; use $eq null or $exists")
+                return Compare(field, _COMPARISONS[op], operand(field, value, place))
+            case FieldRule.MEMBER:
+                self.count(place)
+                if not isinstance(value, (list, tuple)):
+                    raise InvalidQuery.at(place, f"expected an array, got {describe(value)}")
+                if len(value) > MAX_IN_VALUES:
+                    raise InvalidQuery.at(place, f"at most {MAX_IN_VALUES} values")
+                return In(
+                    field, tuple(operand(field, v, f"{place}[{i}]") for i, v in enumerate(value))
+                )
+            case FieldRule.EXISTS:
+                self.count(place)
+                if not isinstance(value, bool):
+                    raise InvalidQuery.at(place, f"expected true or false, got {describe(value)}")
+                exists = Exists(field)
+                return exists if value else Not(exists)
+            case FieldRule.OPERATORS:
+                if not isinstance(value, Mapping) or not value:
+                    raise InvalidQuery.at(place, "expected a non-empty object of operators")
+                for key in value:
+                    if not (isinstance(key, str) and key.startswith("$")):
+                        raise InvalidQuery.at(place, "expected an object of operators such as $gt")
+                return self.operators(field, value, place)
+            case _:
+                unreachable(rule)
 
     def eq(self, field: FieldRef, value: object, place: str) -> Node:
         self.count(place)

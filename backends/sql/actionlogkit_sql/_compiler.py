@@ -17,7 +17,6 @@ checked with ``json_each.type`` (SQLite's ``json_extract`` turns ``true`` into `
 from __future__ import annotations
 
 import json
-import operator
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -51,6 +50,7 @@ from sqlalchemy.sql.selectable import TableValuedAlias
 from sqlalchemy.types import Integer
 
 from actionlogkit.query import (
+    COMPARATORS,
     And,
     Compare,
     ComparisonOp,
@@ -68,12 +68,6 @@ from actionlogkit.query import (
 
 __all__ = ["QueryCompiler"]
 
-_COMPARE: dict[ComparisonOp, Callable[[Any, Any], Any]] = {
-    "$gt": operator.gt,
-    "$gte": operator.ge,
-    "$lt": operator.lt,
-    "$lte": operator.le,
-}
 _SQLITE_NUMBER_TYPES = ("integer", "real")
 
 
@@ -181,7 +175,7 @@ class QueryCompiler:
             return self._json_compare(field, op, value)
         column_ = self.table.c[field.attribute]
         operand: Any = _number(value) if _is_number(value) else value  # type: ignore[arg-type]
-        compared: ColumnElement[bool] = _COMPARE[op](column_, operand)
+        compared: ColumnElement[bool] = COMPARATORS[op](column_, operand)
         return and_(column_.is_not(None), compared) if column_.nullable else compared
 
     # -- JSON paths -----------------------------------------------------------------------------
@@ -311,7 +305,7 @@ class QueryCompiler:
     def _compare_found(
         self, found: TableValuedAlias, op: ComparisonOp, value: Scalar
     ) -> ColumnElement[bool]:
-        compare = _COMPARE[op]
+        compare = COMPARATORS[op]
         if isinstance(value, bool):
             # false < true; the truth values that compare so, by their class.
             passing = [truth for truth in (False, True) if compare(truth, value)]
