@@ -4,7 +4,9 @@ The AST is small on purpose, so that each backend spells out few meanings, writt
 ``docs/query-language.md``: ``$ne`` is ``Not(Eq)``, ``$nin`` is ``Not(In)``, ``$nor`` is
 ``Not(Or)``, ``$exists: false`` is ``Not(Exists)``, ``$not`` is ``Not`` of its operators (their
 ``And`` when several); ``And(())`` (from ``{}`` inside a list) is true. Every operand is already
-coerced to its field's type.
+coerced to its field's type. :data:`Node` is a closed union: code that dispatches on it ends with
+:func:`~actionlogkit._rules.unreachable`, so the type checker names every place a new node must be
+handled.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from actionlogkit import _ids, _time
-from actionlogkit._rules import INTEGER_RULE, is_safe_integer, text_problem
+from actionlogkit._rules import INTEGER_RULE, is_safe_integer, text_problem, unreachable
 from actionlogkit.errors import InvalidQuery
 from actionlogkit.query._ast import Scalar
 from actionlogkit.query._fields import ENUM_VALUES, FieldKind, FieldRef
@@ -43,37 +43,43 @@ def operand(field: FieldRef, value: object, place: str) -> Scalar:
     if value is None:
         return None
     kind = field.kind
-    if kind is FieldKind.JSON:
-        if isinstance(value, (Mapping, list, tuple)):
-            raise InvalidQuery.at(place, "objects and arrays are not allowed as operands")
-        if isinstance(value, (str, bool, int, float)):
-            return _json_scalar(value, place)
-        raise InvalidQuery.at(place, f"expected a JSON scalar, got {describe(value)}")
-    if kind is FieldKind.STRING:
-        if isinstance(value, str):
-            return text(value, place)
-        raise InvalidQuery.at(place, f"expected text, got {describe(value)}")
-    if kind is FieldKind.ENUM:
-        allowed = ENUM_VALUES[field.name]
-        if isinstance(value, str) and value in allowed:
-            return str.__str__(value)
-        raise InvalidQuery.at(place, "expected one of " + ", ".join(repr(v) for v in allowed))
-    if kind is FieldKind.ID:
-        if isinstance(value, str) and _ids.is_valid_id(value.lower()):
-            return value.lower()
-        raise InvalidQuery.at(place, "expected a record id (24 hexadecimal characters)")
-    if kind in (FieldKind.INTEGER, FieldKind.NUMBER):
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return _number(value, place)
-        raise InvalidQuery.at(place, f"expected a number, got {describe(value)}")
-    if isinstance(value, datetime):
-        return _time.to_timestamp(value)
-    if isinstance(value, str):
-        try:
-            return _time.parse_timestamp(value)
-        except ValueError:
-            pass
-    raise InvalidQuery.at(place, "expected an ISO 8601 date-time such as 2023-01-15T08:00:00Z")
+    match kind:
+        case FieldKind.JSON:
+            if isinstance(value, (Mapping, list, tuple)):
+                raise InvalidQuery.at(place, "objects and arrays are not allowed as operands")
+            if isinstance(value, (str, bool, int, float)):
+                return _json_scalar(value, place)
+            raise InvalidQuery.at(place, f"expected a JSON scalar, got {describe(value)}")
+        case FieldKind.STRING:
+            if isinstance(value, str):
+                return text(value, place)
+            raise InvalidQuery.at(place, f"expected text, got {describe(value)}")
+        case FieldKind.ENUM:
+            allowed = ENUM_VALUES[field.name]
+            if isinstance(value, str) and value in allowed:
+                return str.__str__(value)
+            raise InvalidQuery.at(place, "expected one of " + ", ".join(repr(v) for v in allowed))
+        case FieldKind.ID:
+            if isinstance(value, str) and _ids.is_valid_id(value.lower()):
+                return value.lower()
+            raise InvalidQuery.at(place, "expected a record id (24 hexadecimal characters)")
+        case FieldKind.INTEGER | FieldKind.NUMBER:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return _number(value, place)
+            raise InvalidQuery.at(place, f"expected a number, got {describe(value)}")
+        case FieldKind.DATETIME:
+            if isinstance(value, datetime):
+                return _time.to_timestamp(value)
+            if isinstance(value, str):
+                try:
+                    return _time.parse_timestamp(value)
+                except ValueError:
+                    pass
+            raise InvalidQuery.at(
+                place, "expected an ISO 8601 date-time such as 2023-01-15T08:00:00Z"
+            )
+        case _:
+            unreachable(kind)
 
 
 def text(value: str, place: str) -> str:

@@ -49,6 +49,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import TableValuedAlias
 from sqlalchemy.types import Integer
 
+from actionlogkit._rules import unreachable
 from actionlogkit.query import (
     COMPARATORS,
     And,
@@ -134,21 +135,23 @@ class QueryCompiler:
 
     def node(self, node: Node) -> ColumnElement[bool]:
         """The condition of one AST node."""
-        if isinstance(node, Eq):
-            return self._in(node.field, (node.value,))
-        if isinstance(node, In):
-            return self._in(node.field, node.values)
-        if isinstance(node, Compare):
-            return self._compare(node.field, node.op, node.value)
-        if isinstance(node, Exists):
-            return self._json_exists(node.field) if node.field.path else true()
-        if isinstance(node, Not):
-            return not_(self.node(node.operand))
-        if isinstance(node, And):
-            return and_(*(self.node(n) for n in node.operands)) if node.operands else true()
-        if isinstance(node, Or):
-            return or_(*(self.node(n) for n in node.operands))
-        raise TypeError(f"not a query node: {node!r}")
+        match node:
+            case Eq():
+                return self._in(node.field, (node.value,))
+            case In():
+                return self._in(node.field, node.values)
+            case Compare():
+                return self._compare(node.field, node.op, node.value)
+            case Exists():
+                return self._json_exists(node.field) if node.field.path else true()
+            case Not():
+                return not_(self.node(node.operand))
+            case And():
+                return and_(*(self.node(n) for n in node.operands)) if node.operands else true()
+            case Or():
+                return or_(*(self.node(n) for n in node.operands))
+            case _:
+                unreachable(node)
 
     # -- top-level fields -----------------------------------------------------------------------
 
