@@ -86,7 +86,7 @@ def _join(operator: str, absorbing: bool, operands: Sequence[_Compiled]) -> _Com
             return absorbing
         if isinstance(operand, bool):
             continue
-        if list(operand) == [operator]:
+        if len(operand) == 1 and operator in operand:
             kept.extend(operand[operator])
         else:
             kept.append(operand)
