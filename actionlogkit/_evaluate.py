@@ -6,13 +6,14 @@ it, and every backend compiler must give the same records in the same order.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from actionlogkit._rules import unreachable
 from actionlogkit.query import (
+    COMPARATORS,
     And,
     Compare,
     Eq,
@@ -26,14 +27,7 @@ from actionlogkit.query import (
     Scalar,
 )
 
-__all__ = ["matches", "ordered", "reached_values", "type_class"]
-
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "$gt": operator.gt,
-    "$gte": operator.ge,
-    "$lt": operator.lt,
-    "$lte": operator.le,
-}
+__all__ = ["matches", "ordered", "predicate", "reached_values", "type_class"]
 
 
 def type_class(value: object) -> str:
@@ -94,31 +88,58 @@ def _equal(values: list[Any], operand: Scalar) -> bool:
     return any(type_class(value) == wanted and value == operand for value in values)
 
 
-def matches(node: Node | None, record: Any) -> bool:
-    """Tell whether ``record`` (an :class:`~actionlogkit.models.ActionLog`) satisfies ``node``."""
+def _always(record: Any) -> bool:
+    return True
+
+
+def predicate(node: Node | None) -> Callable[[Any], bool]:
+    """``node`` as a test of one record (an :class:`~actionlogkit.models.ActionLog`).
+
+    The node is taken apart once, here, and the test runs per record without dispatching on node
+    types again.
+    """
     if node is None:
-        return True
-    if isinstance(node, Eq):
-        return _equal(_field_values(record, node.field), node.value)
-    if isinstance(node, In):
-        values = _field_values(record, node.field)
-        return any(_equal(values, operand) for operand in node.values)
-    if isinstance(node, Compare):
-        wanted = type_class(node.value)
-        compare = _COMPARE[node.op]
-        return any(
-            type_class(value) == wanted and compare(value, node.value)
-            for value in _field_values(record, node.field)
-        )
-    if isinstance(node, Exists):
-        return not node.field.path or bool(_field_values(record, node.field))
-    if isinstance(node, Not):
-        return not matches(node.operand, record)
-    if isinstance(node, And):
-        return all(matches(operand, record) for operand in node.operands)
-    if isinstance(node, Or):
-        return any(matches(operand, record) for operand in node.operands)
-    raise TypeError(f"not a query node: {node!r}")
+        return _always
+    match node:
+        case Eq(field=field, value=operand):
+            return lambda record: _equal(_field_values(record, field), operand)
+        case In(field=field, values=operands):
+
+            def member(record: Any) -> bool:
+                values = _field_values(record, field)
+                return any(_equal(values, operand) for operand in operands)
+
+            return member
+        case Compare(field=field, op=op, value=bound):
+            wanted = type_class(bound)
+            compare = COMPARATORS[op]
+            return lambda record: any(
+                type_class(value) == wanted and compare(value, bound)
+                for value in _field_values(record, field)
+            )
+        case Exists(field=field):
+            if not field.path:
+                return _always
+            return lambda record: bool(_field_values(record, field))
+        case Not(operand=inner):
+            test = predicate(inner)
+            return lambda record: not test(record)
+        case And(operands=inner_nodes):
+            tests = tuple(predicate(inner) for inner in inner_nodes)
+            return lambda record: all(test(record) for test in tests)
+        case Or(operands=inner_nodes):
+            tests = tuple(predicate(inner) for inner in inner_nodes)
+            return lambda record: any(test(record) for test in tests)
+        case _:
+            unreachable(node)
+
+
+def matches(node: Node | None, record: Any) -> bool:
+    """Tell whether ``record`` (an :class:`~actionlogkit.models.ActionLog`) satisfies ``node``.
+
+    For one record; a store testing many builds the :func:`predicate` once.
+    """
+    return predicate(node)(record)
 
 
 def ordered(records: Iterable[Any], query: Query) -> list[Any]:

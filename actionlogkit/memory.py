@@ -108,7 +108,8 @@ class MemoryStore(Store):
             texts = self._search
             if search is not None:
                 records = [record for record in records if search in texts[record.id]]
-        return [record for record in records if _evaluate.matches(filter, record)]
+        test = _evaluate.predicate(filter)
+        return [record for record in records if test(record)]
 
     def _remove_matching(self, filter: Node | None, search: str | None) -> int:
         with self._lock:

@@ -30,6 +30,7 @@ from actionlogkit.query import (
     MAX_LIMIT,
     MAX_OFFSET,
     MAX_SEARCH_LENGTH,
+    OPERATORS,
 )
 from actionlogkit.store import Store
 
@@ -242,8 +243,8 @@ def router(
         summary="List integration action logs",
         description=(
             "Retrieve a list of all integration action log records with optional filtering and "
-            "pagination. The filter is a JSON document of the query language (`$eq $ne $gt $gte "
-            "$lt $lte $in $nin $exists $not $and $or $nor`, dotted paths inside `payload`, "
+            "pagination. The filter is a JSON document of the query language "
+            f"(`{' '.join(OPERATORS)}`, dotted paths inside `payload`, "
             "`response` and `metadata`); ties in the sort order are broken by `_id`."
         ),
         response_model=RecordListResponse,

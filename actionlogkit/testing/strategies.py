@@ -20,8 +20,17 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from actionlogkit._rules import unreachable
 from actionlogkit.models import ActionLog, ActionType, Status
-from actionlogkit.query import JSON_ROOTS, MAX_IN_VALUES, TOP_LEVEL_FIELDS
+from actionlogkit.query import (
+    FIELD_OPERATORS,
+    JSON_ROOTS,
+    LOGICAL_OPERATORS,
+    MAX_IN_VALUES,
+    OPERATORS,
+    TOP_LEVEL_FIELDS,
+    FieldRule,
+)
 
 __all__ = [
     "datasets",
@@ -156,6 +165,12 @@ def _paths() -> st.SearchStrategy[str]:
     )
 
 
+# The operators drawn inside $not: a sample of the field operators, each looked up in the table.
+_NEGATED = ("$gt", "$lte", "$in", "$eq")
+# Operators outside the language, as long as the table does not list them.
+_UNSUPPORTED = tuple(op for op in ("$where", "$regex", "$expr", "$size") if op not in OPERATORS)
+
+
 @st.composite
 def _condition(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
@@ -165,24 +180,28 @@ def _condition(draw: st.DrawFn) -> dict[str, Any]:
         field = draw(_paths())
         operand = json_scalars().filter(lambda value: value is not None)
     nullable = st.one_of(st.none(), operand)
-    op = draw(
-        st.sampled_from(
-            ("plain", "$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists", "$not")
-        )
-    )
+    op = draw(st.sampled_from(("plain", *FIELD_OPERATORS)))
     if op == "plain":
         return {field: draw(nullable)}
-    if op in ("$eq", "$ne"):
-        return {field: {op: draw(nullable)}}
-    if op in ("$gt", "$gte", "$lt", "$lte"):
-        return {field: {op: draw(operand)}}
-    if op in ("$in", "$nin"):
-        return {field: {op: draw(st.lists(nullable, max_size=4))}}
-    if op == "$exists":
-        return {field: {op: draw(st.booleans())}}
-    inner = draw(st.sampled_from(("$gt", "$lte", "$in", "$eq")))
-    value = draw(st.lists(nullable, max_size=3)) if inner == "$in" else draw(operand)
-    return {field: {"$not": {inner: value}}}
+    rule = FIELD_OPERATORS[op].rule
+    match rule:
+        case FieldRule.EQUAL:
+            value: Any = draw(nullable)
+        case FieldRule.COMPARE:
+            value = draw(operand)
+        case FieldRule.MEMBER:
+            value = draw(st.lists(nullable, max_size=4))
+        case FieldRule.EXISTS:
+            value = draw(st.booleans())
+        case FieldRule.OPERATORS:
+            inner = draw(st.sampled_from(_NEGATED))
+            if FIELD_OPERATORS[inner].rule is FieldRule.MEMBER:
+                value = {inner: draw(st.lists(nullable, max_size=3))}
+            else:
+                value = {inner: draw(operand)}
+        case _:
+            unreachable(rule)
+    return {field: {op: value}}
 
 
 def filters(max_leaves: int = 6) -> st.SearchStrategy[dict[str, Any]]:
@@ -231,9 +250,7 @@ def invalid_filters() -> st.SearchStrategy[Any]:
         st.builds(
             lambda v: {"status": v}, texts(4).filter(lambda t: t not in Status._value2member_map_)
         ),
-        st.builds(
-            lambda f, op: {f: {op: 1}}, top, st.sampled_from(("$where", "$regex", "$expr", "$size"))
-        ),
+        st.builds(lambda f, op: {f: {op: 1}}, top, st.sampled_from(_UNSUPPORTED)),
         st.builds(
             lambda p, v: {p: v},
             _paths(),
@@ -241,7 +258,7 @@ def invalid_filters() -> st.SearchStrategy[Any]:
         ),
         st.builds(lambda p: {p: {"$gt": None}}, _paths()),
         st.builds(lambda p: {p: {"$in": [0] * (MAX_IN_VALUES + 1)}}, _paths()),
-        st.builds(lambda op: {op: []}, st.sampled_from(("$and", "$or", "$nor"))),
+        st.builds(lambda op: {op: []}, st.sampled_from(tuple(LOGICAL_OPERATORS))),
         st.just({"payload.a..b": 1}),
         st.just({"payload.0": 1}),
         st.just("not json"),

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from bson import ObjectId
+from typing_extensions import assert_never
 
 from actionlogkit.query import (
     And,
@@ -85,7 +86,7 @@ def _join(operator: str, absorbing: bool, operands: Sequence[_Compiled]) -> _Com
             return absorbing
         if isinstance(operand, bool):
             continue
-        if list(operand) == [operator]:
+        if len(operand) == 1 and operator in operand:
             kept.extend(operand[operator])
         else:
             kept.append(operand)
@@ -137,27 +138,29 @@ def _equal(field: FieldRef, values: Sequence[Scalar]) -> _Compiled:
 
 
 def _compile(node: Node) -> _Compiled:
-    if isinstance(node, Eq):
-        if node.value is None:
-            return _null(node.field)
-        return _equal(node.field, [node.value])
-    if isinstance(node, In):
-        values = [value for value in node.values if value is not None]
-        listed = _equal(node.field, values) if values else False
-        if len(values) == len(node.values):
-            return listed
-        return _any((listed, _null(node.field)))
-    if isinstance(node, Compare):
-        return {node.field.dotted: {node.op: _value(node.field, node.value)}}
-    if isinstance(node, Exists):
-        return _exists(node.field.dotted) if node.field.path else True
-    if isinstance(node, Not):
-        return _negate(_compile(node.operand))
-    if isinstance(node, And):
-        return _all([_compile(operand) for operand in node.operands])
-    if isinstance(node, Or):
-        return _any([_compile(operand) for operand in node.operands])
-    raise TypeError(f"not a query node: {node!r}")
+    match node:
+        case Eq():
+            if node.value is None:
+                return _null(node.field)
+            return _equal(node.field, [node.value])
+        case In():
+            values = [value for value in node.values if value is not None]
+            listed = _equal(node.field, values) if values else False
+            if len(values) == len(node.values):
+                return listed
+            return _any((listed, _null(node.field)))
+        case Compare():
+            return {node.field.dotted: {node.op: _value(node.field, node.value)}}
+        case Exists():
+            return _exists(node.field.dotted) if node.field.path else True
+        case Not():
+            return _negate(_compile(node.operand))
+        case And():
+            return _all([_compile(operand) for operand in node.operands])
+        case Or():
+            return _any([_compile(operand) for operand in node.operands])
+        case _:
+            assert_never(node)
 
 
 def compile_filter(node: Node | None, search: str | None = None) -> Filter:

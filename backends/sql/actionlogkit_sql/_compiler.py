@@ -17,7 +17,6 @@ checked with ``json_each.type`` (SQLite's ``json_extract`` turns ``true`` into `
 from __future__ import annotations
 
 import json
-import operator
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -49,8 +48,10 @@ from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import TableValuedAlias
 from sqlalchemy.types import Integer
+from typing_extensions import assert_never
 
 from actionlogkit.query import (
+    COMPARATORS,
     And,
     Compare,
     ComparisonOp,
@@ -68,12 +69,6 @@ from actionlogkit.query import (
 
 __all__ = ["QueryCompiler"]
 
-_COMPARE: dict[ComparisonOp, Callable[[Any, Any], Any]] = {
-    "$gt": operator.gt,
-    "$gte": operator.ge,
-    "$lt": operator.lt,
-    "$lte": operator.le,
-}
 _SQLITE_NUMBER_TYPES = ("integer", "real")
 
 
@@ -140,21 +135,23 @@ class QueryCompiler:
 
     def node(self, node: Node) -> ColumnElement[bool]:
         """The condition of one AST node."""
-        if isinstance(node, Eq):
-            return self._in(node.field, (node.value,))
-        if isinstance(node, In):
-            return self._in(node.field, node.values)
-        if isinstance(node, Compare):
-            return self._compare(node.field, node.op, node.value)
-        if isinstance(node, Exists):
-            return self._json_exists(node.field) if node.field.path else true()
-        if isinstance(node, Not):
-            return not_(self.node(node.operand))
-        if isinstance(node, And):
-            return and_(*(self.node(n) for n in node.operands)) if node.operands else true()
-        if isinstance(node, Or):
-            return or_(*(self.node(n) for n in node.operands))
-        raise TypeError(f"not a query node: {node!r}")
+        match node:
+            case Eq():
+                return self._in(node.field, (node.value,))
+            case In():
+                return self._in(node.field, node.values)
+            case Compare():
+                return self._compare(node.field, node.op, node.value)
+            case Exists():
+                return self._json_exists(node.field) if node.field.path else true()
+            case Not():
+                return not_(self.node(node.operand))
+            case And():
+                return and_(*(self.node(n) for n in node.operands)) if node.operands else true()
+            case Or():
+                return or_(*(self.node(n) for n in node.operands))
+            case _:
+                assert_never(node)
 
     # -- top-level fields -----------------------------------------------------------------------
 
@@ -181,7 +178,7 @@ class QueryCompiler:
             return self._json_compare(field, op, value)
         column_ = self.table.c[field.attribute]
         operand: Any = _number(value) if _is_number(value) else value  # type: ignore[arg-type]
-        compared: ColumnElement[bool] = _COMPARE[op](column_, operand)
+        compared: ColumnElement[bool] = COMPARATORS[op](column_, operand)
         return and_(column_.is_not(None), compared) if column_.nullable else compared
 
     # -- JSON paths -----------------------------------------------------------------------------
@@ -311,7 +308,7 @@ class QueryCompiler:
     def _compare_found(
         self, found: TableValuedAlias, op: ComparisonOp, value: Scalar
     ) -> ColumnElement[bool]:
-        compare = _COMPARE[op]
+        compare = COMPARATORS[op]
         if isinstance(value, bool):
             # false < true; the truth values that compare so, by their class.
             passing = [truth for truth in (False, True) if compare(truth, value)]

@@ -1,0 +1,99 @@
+"""The query language: validation of filter, search, sort, order, limit and offset into a small AST.
+
+Every store answers a :class:`Query`; the meaning of each node is written once, in
+``docs/query-language.md``, and :mod:`actionlogkit._evaluate` is that meaning as code. Backends
+compile the AST, never the caller's raw input: a field in the AST is always one of
+:data:`TOP_LEVEL_FIELDS` or a checked path below ``payload``, ``response`` or ``metadata``, and
+every value is already coerced to its field's type.
+
+The modules part the concerns so that each rule has one home: the fields (``_fields``), the AST
+(``_ast``), the operator table every list of operators is read from (``_operators``), the bounds
+(``_bounds``), operand coercion (``_operands``), the parser (``_parse``) and the folded search
+text (``_search``). Import from this package; the modules are its layout, not its API.
+"""
+
+from actionlogkit.query._ast import (
+    And,
+    Compare,
+    ComparisonOp,
+    Eq,
+    Exists,
+    In,
+    Node,
+    Not,
+    Or,
+    Query,
+    Scalar,
+)
+from actionlogkit.query._bounds import (
+    DEFAULT_LIMIT,
+    DEFAULT_SORT,
+    MAX_CONDITIONS,
+    MAX_FILTER_BYTES,
+    MAX_FILTER_DEPTH,
+    MAX_IN_VALUES,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    MAX_PATH_SEGMENTS,
+    MAX_SEARCH_LENGTH,
+)
+from actionlogkit.query._fields import JSON_ROOTS, TOP_LEVEL_FIELDS, FieldKind, FieldRef
+from actionlogkit.query._operators import (
+    COMPARATORS,
+    COMPARISON_OPERATORS,
+    FIELD_OPERATORS,
+    LOGICAL_OPERATORS,
+    OPERATORS,
+    FieldOperator,
+    FieldRule,
+    LogicalOperator,
+    LogicalRule,
+    Operator,
+)
+from actionlogkit.query._parse import parse_filter, parse_query, parse_search
+from actionlogkit.query._search import SEARCH_FIELDS, search_fields, search_text
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "DEFAULT_SORT",
+    "JSON_ROOTS",
+    "MAX_CONDITIONS",
+    "MAX_FILTER_BYTES",
+    "MAX_FILTER_DEPTH",
+    "MAX_IN_VALUES",
+    "MAX_LIMIT",
+    "MAX_OFFSET",
+    "MAX_PATH_SEGMENTS",
+    "MAX_SEARCH_LENGTH",
+    "SEARCH_FIELDS",
+    "TOP_LEVEL_FIELDS",
+    "And",
+    "Compare",
+    "ComparisonOp",
+    "Eq",
+    "Exists",
+    "FieldKind",
+    "FieldRef",
+    "In",
+    "Node",
+    "Not",
+    "Or",
+    "Query",
+    "Scalar",
+    "parse_filter",
+    "parse_query",
+    "parse_search",
+    "search_fields",
+    "search_text",
+    # The operator table and what is derived from it.
+    "OPERATORS",
+    "FIELD_OPERATORS",
+    "LOGICAL_OPERATORS",
+    "COMPARISON_OPERATORS",
+    "COMPARATORS",
+    "Operator",
+    "FieldOperator",
+    "LogicalOperator",
+    "FieldRule",
+    "LogicalRule",
+]

@@ -1,0 +1,109 @@
+"""The validated form of a query: the AST every store answers and every backend compiles.
+
+The AST is small on purpose, so that each backend spells out few meanings, written once in
+``docs/query-language.md``: ``$ne`` is ``Not(Eq)``, ``$nin`` is ``Not(In)``, ``$nor`` is
+``Not(Or)``, ``$exists: false`` is ``Not(Exists)``, ``$not`` is ``Not`` of its operators (their
+``And`` when several); ``And(())`` (from ``{}`` inside a list) is true. Every operand is already
+coerced to its field's type. :data:`Node` is a closed union: code that dispatches on it ends with
+:func:`~actionlogkit._rules.unreachable`, so the type checker names every place a new node must be
+handled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from actionlogkit.query._bounds import DEFAULT_LIMIT, DEFAULT_SORT
+from actionlogkit.query._fields import FieldKind, FieldRef
+
+__all__ = [
+    "And",
+    "Compare",
+    "ComparisonOp",
+    "Eq",
+    "Exists",
+    "In",
+    "Node",
+    "Not",
+    "Or",
+    "Query",
+    "Scalar",
+]
+
+ComparisonOp = Literal["$gt", "$gte", "$lt", "$lte"]
+Scalar = str | int | float | bool | datetime | None
+"""An operand after coercion: ``datetime`` only for datetime fields, ``bool`` only in JSON paths."""
+
+
+@dataclass(frozen=True)
+class Eq:
+    """Some value of the field equals ``value`` (same type class); ``None``: null or missing."""
+
+    field: FieldRef
+    value: Scalar
+
+
+@dataclass(frozen=True)
+class In:
+    """``Eq`` holds for at least one of ``values`` (empty: never)."""
+
+    field: FieldRef
+    values: tuple[Scalar, ...]
+
+
+@dataclass(frozen=True)
+class Compare:
+    """Some value of the field of ``value``'s type class compares so; ``value`` is not ``None``."""
+
+    field: FieldRef
+    op: ComparisonOp
+    value: Scalar
+
+
+@dataclass(frozen=True)
+class Exists:
+    """The path reaches at least one value (a null counts); always true for top-level fields."""
+
+    field: FieldRef
+
+
+@dataclass(frozen=True)
+class Not:
+    """The operand does not hold."""
+
+    operand: Node
+
+
+@dataclass(frozen=True)
+class And:
+    """Every operand holds (true when there are none)."""
+
+    operands: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    """At least one operand holds; never empty."""
+
+    operands: tuple[Node, ...]
+
+
+Node = Eq | In | Compare | Exists | Not | And | Or
+
+
+@dataclass(frozen=True)
+class Query:
+    """A validated query as every store receives it."""
+
+    filter: Node | None = None
+    """The condition, or ``None`` for every record."""
+    search: str | None = None
+    """The search term already case-folded (``str.casefold``), or ``None`` for no search."""
+    # FieldRef is frozen: every Query may share one default.
+    sort: FieldRef = FieldRef(DEFAULT_SORT, FieldKind.DATETIME)  # noqa: RUF009
+    """A top-level field."""
+    descending: bool = True
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0

@@ -1,0 +1,326 @@
+"""The parser: a caller's filter, search term, sort, order, limit and offset to a :class:`Query`.
+
+Every store answers a query only through this parser, so a rule of the language is enforced once
+and backends never see raw input. The bounds are checked before and during the walk (size and
+depth on the whole document, conditions as they are counted), so a hostile filter costs little.
+Each :class:`~actionlogkit.errors.InvalidQuery` names its place as a path into the input
+(``filter.$and[0].retryCount.$gt``), for the REST API's field errors.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from actionlogkit import _json
+from actionlogkit._rules import text_problem, unreachable
+from actionlogkit.errors import InvalidQuery
+from actionlogkit.query._ast import And, Compare, ComparisonOp, Eq, Exists, In, Node, Not, Or, Query
+from actionlogkit.query._bounds import (
+    DEFAULT_LIMIT,
+    DEFAULT_SORT,
+    MAX_CONDITIONS,
+    MAX_FILTER_BYTES,
+    MAX_FILTER_DEPTH,
+    MAX_IN_VALUES,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    MAX_PATH_SEGMENTS,
+    MAX_SEARCH_LENGTH,
+)
+from actionlogkit.query._fields import JSON_ROOTS, TOP_LEVEL_FIELDS, FieldKind, FieldRef
+from actionlogkit.query._operands import describe, operand, text
+from actionlogkit.query._operators import (
+    COMPARISON_OPERATORS,
+    FIELD_OPERATORS,
+    LOGICAL_OPERATORS,
+    FieldOperator,
+    FieldRule,
+    LogicalRule,
+)
+
+__all__ = ["parse_filter", "parse_query", "parse_search"]
+
+# The table's names are plain text; Compare takes them typed.
+_COMPARISONS: dict[str, ComparisonOp] = {op: op for op in COMPARISON_OPERATORS}
+
+
+class _Parser:
+    """One filter's walk, counting conditions against the bounds."""
+
+    def __init__(self) -> None:
+        self.conditions = 0
+
+    def document(self, doc: object, where: str) -> Node:
+        if not isinstance(doc, Mapping):
+            raise InvalidQuery.at(where, f"expected an object, got {describe(doc)}")
+        nodes: list[Node] = []
+        for key, value in doc.items():
+            if not isinstance(key, str):
+                raise InvalidQuery.at(where, f"keys must be text, got {describe(key)}")
+            place = f"{where}.{key}"
+            if key.startswith("$"):
+                nodes.append(self.logical(key, value, place))
+            else:
+                nodes.append(self.condition(self.field(key, place), value, place))
+        return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+
+    def logical(self, key: str, value: object, place: str) -> Node:
+        entry = LOGICAL_OPERATORS.get(key)
+        if entry is None:
+            if key in FIELD_OPERATORS:
+                raise InvalidQuery.at(place, f"{key} must be applied to a field")
+            raise InvalidQuery.at(
+                place,
+                f"unknown or unsupported operator {key!r}; "
+                f"logical operators: {', '.join(LOGICAL_OPERATORS)}",
+            )
+        if not isinstance(value, (list, tuple)):
+            raise InvalidQuery.at(
+                place, f"expected an array of filter objects, got {describe(value)}"
+            )
+        if not value:
+            raise InvalidQuery.at(place, "must not be empty")
+        operands = tuple(self.document(item, f"{place}[{i}]") for i, item in enumerate(value))
+        rule = entry.rule
+        match rule:
+            case LogicalRule.ALL:
+                node: Node = And(operands)
+            case LogicalRule.ANY:
+                node = Or(operands)
+            case _:
+                unreachable(rule)
+        return Not(node) if entry.negated else node
+
+    def field(self, key: str, place: str) -> FieldRef:
+        kind = TOP_LEVEL_FIELDS.get(key)
+        if kind is not None:
+            return FieldRef(key, kind)
+        root, _, rest = key.partition(".")
+        if root not in JSON_ROOTS:
+            raise InvalidQuery.at(
+                place,
+                f"unknown field {key!r}; fields: {', '.join(TOP_LEVEL_FIELDS)}, "
+                f"or a path inside {', '.join(JSON_ROOTS)}",
+            )
+        if not rest:
+            raise InvalidQuery.at(
+                place, f"{root} cannot be filtered as a whole; name a path inside it ({root}.key)"
+            )
+        path = tuple(rest.split("."))
+        if len(path) + 1 > MAX_PATH_SEGMENTS:
+            raise InvalidQuery.at(place, f"paths have at most {MAX_PATH_SEGMENTS} segments")
+        for segment in path:
+            problem = _path_segment_problem(segment)
+            if problem:
+                raise InvalidQuery.at(place, problem)
+        return FieldRef(root, FieldKind.JSON, path)
+
+    def condition(self, field: FieldRef, value: object, place: str) -> Node:
+        if isinstance(value, Mapping):
+            keys = list(value)
+            if not keys:
+                raise InvalidQuery.at(place, "an empty object is not a condition")
+            operators = [k for k in keys if isinstance(k, str) and k.startswith("$")]
+            if not operators:
+                raise InvalidQuery.at(
+                    place, "objects are not allowed as values; use an operator such as $eq or $in"
+                )
+            if len(operators) != len(keys):
+                raise InvalidQuery.at(place, "cannot mix operators and plain keys in one object")
+            return self.operators(field, value, place)
+        return self.eq(field, value, place)
+
+    def operators(self, field: FieldRef, ops: Mapping[str, object], place: str) -> Node:
+        nodes = [self.operator(field, op, value, f"{place}.{op}") for op, value in ops.items()]
+        return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+
+    def operator(self, field: FieldRef, op: str, value: object, place: str) -> Node:
+        entry = FIELD_OPERATORS.get(op)
+        if entry is None:
+            if op in LOGICAL_OPERATORS:
+                raise InvalidQuery.at(place, f"{op} must be used at the level of a filter object")
+            raise InvalidQuery.at(
+                place,
+                f"unknown or unsupported operator {op!r}; operators: {', '.join(FIELD_OPERATORS)}",
+            )
+        node = self.apply(entry, field, op, value, place)
+        return Not(node) if entry.negated else node
+
+    def apply(
+        self, entry: FieldOperator, field: FieldRef, op: str, value: object, place: str
+    ) -> Node:
+        rule = entry.rule
+        match rule:
+            case FieldRule.EQUAL:
+                return self.eq(field, value, place)
+            case FieldRule.COMPARE:
+                self.count(place)
+                if value is None:
+                    raise InvalidQuery.at(place, "null cannot be compared; use $eq null or $exists")
+                return Compare(field, _COMPARISONS[op], operand(field, value, place))
+            case FieldRule.MEMBER:
+                self.count(place)
+                if not isinstance(value, (list, tuple)):
+                    raise InvalidQuery.at(place, f"expected an array, got {describe(value)}")
+                if len(value) > MAX_IN_VALUES:
+                    raise InvalidQuery.at(place, f"at most {MAX_IN_VALUES} values")
+                return In(
+                    field, tuple(operand(field, v, f"{place}[{i}]") for i, v in enumerate(value))
+                )
+            case FieldRule.EXISTS:
+                self.count(place)
+                if not isinstance(value, bool):
+                    raise InvalidQuery.at(place, f"expected true or false, got {describe(value)}")
+                exists = Exists(field)
+                return exists if value else Not(exists)
+            case FieldRule.OPERATORS:
+                if not isinstance(value, Mapping) or not value:
+                    raise InvalidQuery.at(place, "expected a non-empty object of operators")
+                for key in value:
+                    if not (isinstance(key, str) and key.startswith("$")):
+                        raise InvalidQuery.at(place, "expected an object of operators such as $gt")
+                return self.operators(field, value, place)
+            case _:
+                unreachable(rule)
+
+    def eq(self, field: FieldRef, value: object, place: str) -> Node:
+        self.count(place)
+        return Eq(field, operand(field, value, place))
+
+    def count(self, place: str) -> None:
+        self.conditions += 1
+        if self.conditions > MAX_CONDITIONS:
+            raise InvalidQuery.at(place, f"a filter has at most {MAX_CONDITIONS} conditions")
+
+
+def _path_segment_problem(segment: str) -> str | None:
+    if not segment:
+        return "path segments must not be empty"
+    if segment.isdigit():
+        return f"numeric path segment {segment!r}: array positions are not supported"
+    if segment[0] == "$":
+        return f"path segment {segment!r} must not start with '$'"
+    if any(ch in '"\\' or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in segment):
+        return f"path segment {segment[:40]!r} contains a quote, backslash or control character"
+    return text_problem(segment)
+
+
+def _depth(value: object, limit: int) -> int:
+    """Nesting depth of objects and arrays, stopping once past ``limit``."""
+    if isinstance(value, Mapping):
+        children: Any = value.values()
+    elif isinstance(value, (list, tuple)):
+        children = value
+    else:
+        return 0
+    deepest = 0
+    for child in children:
+        deepest = max(deepest, _depth(child, limit - 1))
+        if deepest >= limit:
+            break
+    return deepest + 1
+
+
+def _load_filter(filter: Mapping[str, Any] | str | bytes) -> object:
+    if isinstance(filter, (str, bytes, bytearray)):
+        size = len(filter.encode("utf-8", "surrogatepass") if isinstance(filter, str) else filter)
+        if size > MAX_FILTER_BYTES:
+            raise InvalidQuery.at("filter", f"at most {MAX_FILTER_BYTES} bytes of JSON")
+        try:
+            return _json.loads_strict(filter)
+        except RecursionError:
+            raise InvalidQuery.at(
+                "filter", f"nested deeper than {MAX_FILTER_DEPTH} levels"
+            ) from None
+        except ValueError as exc:
+            raise InvalidQuery.at("filter", f"not valid JSON ({exc})") from None
+    if not isinstance(filter, Mapping):
+        raise InvalidQuery.at("filter", f"expected an object or JSON text, got {describe(filter)}")
+    if _depth(filter, MAX_FILTER_DEPTH + 1) > MAX_FILTER_DEPTH:
+        raise InvalidQuery.at("filter", f"nested deeper than {MAX_FILTER_DEPTH} levels")
+    try:
+        encoded = json.dumps(filter, default=str, ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidQuery.at("filter", f"not representable as JSON ({exc})") from None
+    if len(encoded.encode("utf-8", "surrogatepass")) > MAX_FILTER_BYTES:
+        raise InvalidQuery.at("filter", f"at most {MAX_FILTER_BYTES} bytes of JSON")
+    return filter
+
+
+def parse_filter(filter: Mapping[str, Any] | str | bytes | None) -> Node | None:
+    """Validate a filter (a mapping or its JSON text) into a :data:`Node`.
+
+    Returns ``None`` for no filter (``None``, ``{}``, ``"{}"`` or empty text).
+    Raises :class:`InvalidQuery` naming the place and the rule broken.
+    """
+    if filter is None:
+        return None
+    if isinstance(filter, (str, bytes, bytearray)) and not filter.strip():
+        return None
+    document = _load_filter(filter)
+    if not isinstance(document, Mapping):
+        raise InvalidQuery.at("filter", f"expected a JSON object, got {describe(document)}")
+    if _depth(document, MAX_FILTER_DEPTH + 1) > MAX_FILTER_DEPTH:
+        raise InvalidQuery.at("filter", f"nested deeper than {MAX_FILTER_DEPTH} levels")
+    if not document:
+        return None
+    return _Parser().document(document, "filter")
+
+
+def parse_search(search: str | None) -> str | None:
+    """Validate a search term and return it case-folded, or ``None`` for no search."""
+    if search is None or search == "":
+        return None
+    if not isinstance(search, str):
+        raise InvalidQuery.at("search", f"expected text, got {describe(search)}")
+    if len(search) > MAX_SEARCH_LENGTH:
+        raise InvalidQuery.at("search", f"at most {MAX_SEARCH_LENGTH} characters")
+    return text(search, "search").casefold()
+
+
+def _integer(value: object, place: str, low: int, high: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidQuery.at(place, f"expected an integer, got {describe(value)}")
+    if not low <= value <= high:
+        raise InvalidQuery.at(place, f"must be between {low} and {high}")
+    return int(value)
+
+
+def parse_query(
+    filter: Mapping[str, Any] | str | bytes | None = None,
+    *,
+    search: str | None = None,
+    sort: str | None = None,
+    order: str | None = "desc",
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+) -> Query:
+    """Validate every part of a query into a :class:`Query`.
+
+    ``sort`` defaults to ``createdAt`` and ``order`` to ``desc`` (``None`` or ``""`` also mean
+    the default). Raises :class:`InvalidQuery` naming the first place that breaks a rule.
+    """
+    node = parse_filter(filter)
+    term = parse_search(search)
+    if sort is None or sort == "":
+        sort = DEFAULT_SORT
+    given: object = sort  # callers outside the type checker pass anything
+    kind = TOP_LEVEL_FIELDS.get(given) if isinstance(given, str) else None
+    if kind is None:
+        raise InvalidQuery.at(
+            "sort", f"unknown field {sort!r}; sortable fields: {', '.join(TOP_LEVEL_FIELDS)}"
+        )
+    if order is None or order == "":
+        order = "desc"
+    if order not in ("asc", "desc"):
+        raise InvalidQuery.at("order", f"expected 'asc' or 'desc', got {order!r}")
+    return Query(
+        filter=node,
+        search=term,
+        sort=FieldRef(sort, kind),
+        descending=order == "desc",
+        limit=_integer(limit, "limit", 1, MAX_LIMIT),
+        offset=_integer(offset, "offset", 0, MAX_OFFSET),
+    )
