@@ -27,6 +27,7 @@ from actionlogkit.recorder import (
     action,
     configure,
     get_recorder,
+    using_recorder,
 )
 from actionlogkit.store import Store
 
@@ -62,4 +63,5 @@ __all__ = [
     "get_recorder",
     "open_store",
     "parse_query",
+    "using_recorder",
 ]

@@ -12,7 +12,7 @@ from typing import Any
 from actionlogkit.errors import ActionLogKitError, ConfigurationError, StoreError
 from actionlogkit.store import Store
 
-__all__ = ["ENTRY_POINT_GROUP", "available_schemes", "open_store", "resolve_store"]
+__all__ = ["ENTRY_POINT_GROUP", "available_schemes", "open_store", "resolve_store", "store_class"]
 
 ENTRY_POINT_GROUP = "actionlogkit.backends"
 
@@ -78,6 +78,14 @@ def _store_class(scheme: str) -> type[Store]:
             )
         _loaded[scheme] = _load(target, scheme)
         return _loaded[scheme]
+
+
+def store_class(url: str) -> type[Store]:
+    """The store class that opens ``url``, imported now; nothing is opened.
+
+    Raises :class:`ConfigurationError` as :func:`open_store` does for the URL's scheme.
+    """
+    return _store_class(_base_scheme(url))
 
 
 def open_store(url: str, **options: Any) -> Store:

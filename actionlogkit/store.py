@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import abc
 import builtins
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar, Token
@@ -33,6 +34,7 @@ from actionlogkit import _ids, _time
 from actionlogkit._inputs import field_errors, validate_input
 from actionlogkit.errors import (
     ActionLogKitError,
+    ConfigurationError,
     Conflict,
     FieldError,
     InvalidRecord,
@@ -77,8 +79,11 @@ class Store(abc.ABC):
 
     schemes: ClassVar[tuple[str, ...]] = ()
     """URL schemes this store is opened for by :func:`actionlogkit.open_store`."""
+    isolates: ClassVar[bool] = False
+    """Whether :meth:`open_isolated` can make a store of its own in existing storage."""
 
     _closed: bool = False
+    _isolated: bool = False
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> Store:
@@ -89,6 +94,55 @@ class Store(abc.ABC):
         """
         factory: Callable[..., Store] = cls
         return factory(url, **options)
+
+    @classmethod
+    def open_isolated(cls, url: str, name: str, *, new: bool = True) -> Store:
+        """Open a store of its own called ``name`` in the storage ``url`` names.
+
+        For test kits: the store is a table (SQL) or a collection (MongoDB) beside whatever the
+        storage already holds, which it never reads or changes; :meth:`drop` removes it. With
+        ``new`` (the default) it is created now, empty; ``new=False`` opens again one made
+        before. ``name`` is letters, digits and underscores, at most 40 characters.
+
+        Raises:
+            ConfigurationError: the backend cannot make such a store (:attr:`isolates` is
+                false), ``name`` is not a plain name, something called ``name`` exists already
+                (``new``), or nothing does (``new=False``).
+            StoreError: the storage could not be reached.
+
+        """
+        given: object = name  # callers outside the type checker pass anything
+        if not isinstance(given, str) or _ISOLATED_NAME.fullmatch(given) is None:
+            raise ConfigurationError(
+                f"an isolated store's name is letters, digits and underscores, not starting "
+                f"with a digit, at most 40 characters; got {name!r}"
+            )
+        if not cls.isolates:
+            raise ConfigurationError(
+                f"{cls.__name__} cannot open a store of its own beside existing data; "
+                "use a store (or database) kept for tests alone"
+            )
+        store = cls._open_isolated(url, name, new)
+        store._isolated = True
+        return store
+
+    def drop(self) -> None:
+        """Remove a store made by :meth:`open_isolated`, with everything in it, and close it.
+
+        Raises:
+            ConfigurationError: the store was not made by :meth:`open_isolated` (dropping is never
+                a way to empty storage someone else filled).
+            StoreError: the storage failed, or the store is closed.
+
+        """
+        if not self._isolated:
+            raise ConfigurationError(
+                f"only a store made by {type(self).__name__}.open_isolated can be dropped"
+            )
+        self._check_open()
+        with self._guard("drop"):
+            self._drop()
+        self.close()
 
     # -- the public interface -------------------------------------------------------------------
 
@@ -418,6 +472,20 @@ class Store(abc.ABC):
     def _close(self) -> None:  # noqa: B027 - optional hook, most stores hold something to release
         """Release what the store holds; called once, by :meth:`close`."""
 
+    @classmethod
+    def _open_isolated(cls, url: str, name: str, new: bool) -> Store:
+        """Optional, with :attr:`isolates`: open the store called ``name`` at ``url``.
+
+        ``name`` is already checked. With ``new``, create it, and raise
+        :class:`ConfigurationError` if something of that name exists; without, raise it if the
+        store does not exist.
+        """
+        raise NotImplementedError
+
+    def _drop(self) -> None:
+        """Optional, with :attr:`isolates`: remove the storage :meth:`_open_isolated` made."""
+        raise NotImplementedError
+
     # -- shared machinery -------------------------------------------------------------------------
 
     def _check_open(self) -> None:
@@ -438,6 +506,8 @@ class Store(abc.ABC):
         deadline = _DEADLINE.get()
         return None if deadline is None else deadline - time.monotonic()
 
+
+_ISOLATED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
 
 _DEADLINE: ContextVar[float | None] = ContextVar("actionlogkit_store_deadline", default=None)
 """The :func:`time.monotonic` time by which the running primitive must give up, if any.

@@ -21,6 +21,7 @@ import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from typing import Any
 
+from actionlogkit._text_table import text_table
 from actionlogkit.errors import ActionLogKitError
 from actionlogkit.models import ActionLog
 from actionlogkit.recorder import Recorder
@@ -222,30 +223,10 @@ def simulate(recorder: Recorder, *, seed: int, run: str, products: int) -> None:
 # -- the report ---------------------------------------------------------------------------------
 
 
-def _cell(value: object, width: int = 60) -> str:
-    text = "-" if value is None else str(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def format_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A plain-text table with a title, right-aligned numbers, and a line under the header."""
-    cells = [[_cell(value) for value in row] for row in rows]
-    widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
-    numeric = [
-        all(isinstance(row[i], (int, float)) for row in rows) and bool(rows)
-        for i in range(len(headers))
-    ]
-
-    def line(values: Sequence[str]) -> str:
-        parts = [
-            value.rjust(width) if is_number else value.ljust(width)
-            for value, width, is_number in zip(values, widths, numeric, strict=True)
-        ]
-        return "  ".join(parts).rstrip()
-
-    out = [title, line(headers), line(["-" * width for width in widths])]
-    out += [line(row) for row in cells] if cells else ["(none)"]
-    return "\n".join(out)
+    lines = text_table(headers, rows, cell_width=60, none="-", rule=True)
+    return "\n".join([title, *lines, *([] if rows else ["(none)"])])
 
 
 def _ms(log: ActionLog) -> str:

@@ -19,6 +19,7 @@ from types import FrameType
 from typing import Any
 
 from actionlogkit._registry import open_store
+from actionlogkit._text_table import text_table
 from actionlogkit.errors import (
     ConfigurationError,
     InvalidQuery,
@@ -205,19 +206,9 @@ def _serve(args: argparse.Namespace) -> int:
 # -- list ------------------------------------------------------------------------------------------
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else _one_line(value)
-    return text if len(text) <= _CELL_WIDTH else text[: _CELL_WIDTH - 1] + "…"
-
-
 def _table(records: Sequence[ActionLog]) -> list[str]:
-    rows = [[_cell(get(record)) for _, get in _TABLE_COLUMNS] for record in records]
-    header = [name for name, _ in _TABLE_COLUMNS]
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
-    return [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in (header, *rows)
-    ]
+    rows = [[get(record) for _, get in _TABLE_COLUMNS] for record in records]
+    return text_table([name for name, _ in _TABLE_COLUMNS], rows, cell_width=_CELL_WIDTH)
 
 
 def _summary(shown: int, total: int, offset: int) -> str:

@@ -7,6 +7,8 @@ default recorder keeps its records in a :class:`~actionlogkit.MemoryStore`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from actionlogkit.recorder._options import ActionOptions, takes_action_options
@@ -19,7 +21,7 @@ from actionlogkit.recorder._recorder import (
 from actionlogkit.recorder._spec import ActionSpec
 from actionlogkit.store import Store
 
-__all__ = ["action", "configure", "get_recorder"]
+__all__ = ["action", "configure", "get_recorder", "using_recorder"]
 
 
 def get_recorder() -> Recorder:
@@ -38,6 +40,22 @@ def configure(store_or_url: Store | str, **options: Any) -> Recorder:
     if previous is not None:
         previous.close()
     return recorder
+
+
+@contextmanager
+def using_recorder(recorder: Recorder) -> Iterator[Recorder]:
+    """Make ``recorder`` the default recorder within a ``with`` block; the previous one returns.
+
+    Unlike :func:`configure`, the previous default recorder is neither closed nor flushed, and
+    ``recorder`` is not closed at the end: for tests, and for code that records into a store of
+    its own for a while. Blocks nest; they are not for several threads at once (the default
+    recorder is one for the whole process).
+    """
+    previous = replace_default(recorder)
+    try:
+        yield recorder
+    finally:
+        replace_default(previous)
 
 
 @takes_action_options(ActionOptions)

@@ -107,6 +107,7 @@ class MongoStore(Store):
     """
 
     schemes: ClassVar[tuple[str, ...]] = ("mongodb", "mongodb+srv")
+    isolates: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -258,3 +259,24 @@ class MongoStore(Store):
     def _close(self) -> None:
         if self._owns_client:
             self._client.close()
+
+    @classmethod
+    def _open_isolated(cls, url: str, name: str, new: bool) -> MongoStore:
+        store = cls(url, collection=name, create_indexes=False)
+        try:
+            with _driver_errors("opening failed"):
+                exists = name in store._collection.database.list_collection_names()
+            if new and exists:
+                raise ConfigurationError(f"a collection called {name!r} exists already")
+            if not new and not exists:
+                raise ConfigurationError(f"no collection called {name!r}")
+            with _driver_errors("creating the indexes failed"):
+                store._create_indexes()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def _drop(self) -> None:
+        with _driver_errors("drop failed"):
+            self._collection.drop()

@@ -36,6 +36,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "VERSION_TABLE",
     "LogTable",
+    "drop_schema",
     "ensure_schema",
     "log_table",
 ]
@@ -175,11 +176,11 @@ def log_table(name: str) -> LogTable:
     return LogTable(logs, versions)
 
 
-def ensure_schema(connection: Connection, tables: LogTable, *, create: bool) -> None:
+def ensure_schema(connection: Connection, tables: LogTable, *, create: bool) -> bool:
     """Check (and with ``create``, first create) the schema, inside the caller's transaction.
 
-    Raises :class:`ConfigurationError` for a missing table when ``create`` is false, and for an
-    existing table this version cannot use.
+    Returns whether the log table was created now. Raises :class:`ConfigurationError` for a
+    missing table when ``create`` is false, and for an existing table this version cannot use.
     """
     name = tables.logs.name
     if connection.dialect.name == "postgresql":
@@ -208,7 +209,7 @@ def ensure_schema(connection: Connection, tables: LogTable, *, create: bool) -> 
             connection.execute(tables.versions.delete().where(tables.versions.c.table_name == name))
         tables.logs.create(connection)
         connection.execute(insert(tables.versions).values(table_name=name, version=SCHEMA_VERSION))
-        return
+        return True
     if recorded is None:
         raise ConfigurationError(
             f"table {name!r} exists but was not created by actionlogkit (no schema version "
@@ -220,6 +221,15 @@ def ensure_schema(connection: Connection, tables: LogTable, *, create: bool) -> 
             f"actionlogkit-sql reads and writes version {SCHEMA_VERSION} only"
         )
     _check_columns(connection, name)
+    return False
+
+
+def drop_schema(connection: Connection, tables: LogTable) -> None:
+    """Drop the log table and its version record, inside the caller's transaction."""
+    tables.logs.drop(connection, checkfirst=True)
+    connection.execute(
+        tables.versions.delete().where(tables.versions.c.table_name == tables.logs.name)
+    )
 
 
 def _check_columns(connection: Connection, name: str) -> None:

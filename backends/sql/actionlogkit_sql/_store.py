@@ -14,13 +14,13 @@ from sqlalchemy import Engine, delete, func, select, type_coerce
 from sqlalchemy.engine import URL
 from sqlalchemy.types import NullType
 
-from actionlogkit.errors import ActionLogKitError, Conflict, StoreError
+from actionlogkit.errors import ActionLogKitError, ConfigurationError, Conflict, StoreError
 from actionlogkit.models import ActionLog, ActionType, Status, assemble
 from actionlogkit.query import Node, Query, search_text
 from actionlogkit.store import Store
 from actionlogkit_sql._compiler import QueryCompiler
 from actionlogkit_sql._database import Database, driver_error
-from actionlogkit_sql._schema import COLUMN_NAMES, ensure_schema, log_table
+from actionlogkit_sql._schema import COLUMN_NAMES, drop_schema, ensure_schema, log_table
 from actionlogkit_sql._types import decode_json, from_epoch_ms, json_text, to_epoch_ms, utc
 
 __all__ = ["DEFAULT_TABLE_NAME", "SQLStore"]
@@ -107,6 +107,7 @@ class SQLStore(Store):
     """
 
     schemes = ("sqlite", "postgresql")
+    isolates = True
 
     def __init__(
         self,
@@ -116,10 +117,14 @@ class SQLStore(Store):
         create_schema: bool = True,
     ) -> None:
         tables = log_table(table_name)
+        self._tables = tables
         self._database = Database(engine_or_url)
         try:
             self._database.setup()
-            self._database.write(lambda c: ensure_schema(c, tables, create=create_schema))
+            self.created_table = self._database.write(
+                lambda c: ensure_schema(c, tables, create=create_schema)
+            )
+            """Whether opening the store created its table."""
         except ActionLogKitError:
             self._database.dispose()
             raise
@@ -333,3 +338,14 @@ class SQLStore(Store):
 
     def _close(self) -> None:
         self._database.dispose()
+
+    @classmethod
+    def _open_isolated(cls, url: str, name: str, new: bool) -> SQLStore:
+        store = cls(url, table_name=name, create_schema=new)
+        if new and not store.created_table:
+            store.close()
+            raise ConfigurationError(f"a log table called {name!r} exists already")
+        return store
+
+    def _drop(self) -> None:
+        self._database.write(lambda c: drop_schema(c, self._tables))
