@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from actionlogkit import InvalidQuery, MemoryStore
@@ -41,13 +43,14 @@ def _store() -> MemoryStore:
 
 def test_a_matching_record_passes_and_is_returned() -> None:
     """Fields by their JSON names, a filter and a search together find the record."""
+    dotted: dict[str, Any] = {"payload.sku": "sku-1"}
     found = assert_logged(
         _store(),
         {"retryCount": 0},
         search="price",
         integrationId="shop-1",
         status="failed",
-        **{"payload.sku": "sku-1"},
+        **dotted,
     )
     assert [record.entity_id for record in found] == ["sku-1"]
 
