@@ -88,20 +88,24 @@ def store_class(url: str) -> type[Store]:
     return _store_class(_base_scheme(url))
 
 
-def open_store(url: str, **options: Any) -> Store:
+def open_store(url: str, *, create: bool = True, **options: Any) -> Store:
     """Open the store a URL names.
 
     ``memory://`` is built in; ``sqlite:///logs.db``, ``postgresql+psycopg://…`` and
     ``mongodb://…`` come from the backends installed with ``actionlogkit[sql]`` and
-    ``actionlogkit[mongo]``. ``options`` go to the backend's constructor.
+    ``actionlogkit[mongo]``. ``options`` go to the backend's constructor. With ``create=False``
+    the store is only opened if it exists, and nothing is created (for reading commands).
 
     Raises:
+        MissingStore: ``create=False`` and there is no such store (no file, no table).
         ConfigurationError: the URL is malformed, its backend is not installed (the message says
             what to install), or the backend rejects the URL or an option.
         StoreError: the backend could not reach its storage.
 
     """
     cls = _store_class(_base_scheme(url))
+    if not create:
+        options["create"] = False  # only then: a backend of its own may not know the option
     try:
         return cls.from_url(url, **options)
     except ActionLogKitError:

@@ -16,6 +16,7 @@ __all__ = [
     "FieldError",
     "InvalidQuery",
     "InvalidRecord",
+    "MissingStore",
     "NoResult",
     "NotFound",
     "StoreError",
@@ -85,6 +86,10 @@ class StoreError(ActionLogKitError):
 
 class ConfigurationError(ActionLogKitError, ValueError):
     """Raised for a bad store URL, missing backend, incompatible schema, or recorder option."""
+
+
+class MissingStore(ConfigurationError, LookupError):
+    """Raised when a store opened not to create anything does not exist (no file, no table)."""
 
 
 class NoResult(ActionLogKitError, LookupError):

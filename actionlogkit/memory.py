@@ -62,7 +62,7 @@ class MemoryStore(Store):
         self._search: dict[str, str] = {}
 
     @classmethod
-    def from_url(cls, url: str, **options: Any) -> MemoryStore:
+    def from_url(cls, url: str, *, create: bool = True, **options: Any) -> MemoryStore:
         """Open an empty store for ``memory://`` (the URL takes nothing more, and no options)."""
         if url.partition("://")[2] or options:
             raise ConfigurationError("memory:// takes no location and no options")
@@ -118,6 +118,15 @@ class MemoryStore(Store):
                 del self._records[record.id]
                 del self._search[record.id]
             return len(doomed)
+
+    def _remove_batch(self, filter: Node, search: str | None, limit: int) -> int:
+        with self._lock:
+            matching = self._matching(filter, search)
+            oldest = sorted(matching, key=lambda record: (record.created_at, record.id))[:limit]
+            for record in oldest:
+                del self._records[record.id]
+                del self._search[record.id]
+            return len(oldest)
 
     def _select(self, query: Query) -> list[ActionLog]:
         found = _evaluate.ordered(self._matching(query.filter, query.search), query)

@@ -24,7 +24,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar, Token
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, ClassVar, TypeVar
 
@@ -37,6 +37,7 @@ from actionlogkit.errors import (
     ConfigurationError,
     Conflict,
     FieldError,
+    InvalidQuery,
     InvalidRecord,
     NotFound,
     StoreError,
@@ -44,6 +45,11 @@ from actionlogkit.errors import (
 from actionlogkit.models import ActionLog, ActionLogInput, Page, build_record
 from actionlogkit.query import (
     DEFAULT_LIMIT,
+    And,
+    Compare,
+    FieldKind,
+    FieldRef,
+    In,
     Node,
     Query,
     parse_filter,
@@ -52,6 +58,7 @@ from actionlogkit.query import (
 )
 
 __all__ = [
+    "DEFAULT_PURGE_BATCH",
     "PreparedInsert",
     "RecordInput",
     "Store",
@@ -64,6 +71,39 @@ _S = TypeVar("_S", bound="Store")
 
 RecordInput = ActionLogInput | Mapping[str, Any]
 """What ``create`` and ``update`` accept: an :class:`ActionLogInput` or a mapping of its fields."""
+
+
+DEFAULT_PURGE_BATCH = 10_000
+"""How many records one batch of :meth:`Store.purge` deletes by default."""
+_MAX_PURGE_BATCH = 1_000_000
+_CREATED_AT = FieldRef("createdAt", FieldKind.DATETIME)
+_ID = FieldRef("_id", FieldKind.ID)
+
+
+def _cutoff(older_than: object) -> datetime:
+    if isinstance(older_than, timedelta):
+        if older_than < timedelta(0):
+            raise InvalidQuery.at("older_than", "must not be negative")
+        return _time.now() - older_than
+    if isinstance(older_than, datetime):
+        if older_than.tzinfo is None:
+            raise InvalidQuery.at("older_than", "a datetime must be timezone-aware")
+        return _time.to_timestamp(older_than)
+    raise InvalidQuery.at(
+        "older_than", f"expected a timedelta or a datetime, got {type(older_than).__name__}"
+    )
+
+
+def _batch_size(batch_size: object) -> int:
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, int)
+        or not 1 <= batch_size <= _MAX_PURGE_BATCH
+    ):
+        raise InvalidQuery.at(
+            "batch_size", f"expected an integer from 1 to {_MAX_PURGE_BATCH}, got {batch_size!r}"
+        )
+    return batch_size
 
 
 class Store(abc.ABC):
@@ -86,11 +126,14 @@ class Store(abc.ABC):
     _isolated: bool = False
 
     @classmethod
-    def from_url(cls, url: str, **options: Any) -> Store:
+    def from_url(cls, url: str, *, create: bool = True, **options: Any) -> Store:
         """Open a store for ``url`` (called by :func:`~actionlogkit.open_store`).
 
-        The default passes the URL as the first argument of the constructor. Raises
-        :class:`ConfigurationError` for a URL or an option the backend cannot use.
+        With ``create=False`` nothing is created (no file, table, collection or index): a store
+        that does not exist raises :class:`~actionlogkit.errors.MissingStore`. The default passes
+        the URL as the first argument of the constructor, and ignores ``create``: fit for a
+        backend whose opening creates nothing. Raises :class:`ConfigurationError` for a URL or an
+        option the backend cannot use.
         """
         factory: Callable[..., Store] = cls
         return factory(url, **options)
@@ -323,8 +366,9 @@ class Store(abc.ABC):
     ) -> int:
         """Delete every record that matches ``filter`` and ``search``; return how many.
 
-        For retention (``{"createdAt": {"$lt": cutoff}}``) and clean-up. The filter is required
-        so that deleting everything is always written out: ``delete_many({})``.
+        One statement, all or nothing: for clean-up. For retention on a large store use
+        :meth:`purge`, which deletes in short batches. The filter is required so that deleting
+        everything is always written out: ``delete_many({})``.
 
         Raises:
             InvalidQuery: the filter or the search term breaks the query language.
@@ -336,6 +380,48 @@ class Store(abc.ABC):
         term = parse_search(search)
         with self._guard("delete"):
             return self._remove_matching(node, term)
+
+    def purge(
+        self,
+        older_than: timedelta | datetime,
+        *,
+        filter: Mapping[str, Any] | str | None = None,
+        search: str | None = None,
+        batch_size: int = DEFAULT_PURGE_BATCH,
+    ) -> int:
+        """Delete the records created before a time, in batches; return how many were deleted.
+
+        Args:
+            older_than: a :class:`~datetime.timedelta` (records older than that, from now) or a
+                timezone-aware :class:`~datetime.datetime` (records created before it).
+            filter: only records that also match this filter.
+            search: only records that also contain this search term.
+            batch_size: the most records one batch deletes (1 to 1,000,000; default 10,000).
+                Each batch is a short transaction of its own, oldest records first, so that
+                writers running meanwhile are never held for longer than one batch.
+
+        Interrupted (an error, a signal), it has deleted whole batches only.
+
+        Raises:
+            InvalidQuery: ``older_than``, ``batch_size``, the filter or the search term is bad;
+                nothing is deleted.
+            StoreError: the storage failed; the batches before the failure stay deleted.
+
+        """
+        self._check_open()
+        cutoff = _cutoff(older_than)
+        size = _batch_size(batch_size)
+        node = parse_filter(filter)
+        term = parse_search(search)
+        before = Compare(_CREATED_AT, "$lt", cutoff)
+        condition: Node = before if node is None else And((node, before))
+        deleted = 0
+        while True:
+            with self._guard("purge"):
+                count = self._remove_batch(condition, term, size)
+            deleted += count
+            if count < size:
+                return deleted
 
     def list(
         self,
@@ -457,6 +543,23 @@ class Store(abc.ABC):
 
         Returns how many were deleted.
         """
+
+    def _remove_batch(self, filter: Node, search: str | None, limit: int) -> int:
+        """Delete at most ``limit`` of the records matching, oldest first; return how many.
+
+        Oldest means by ``createdAt``, then ``_id``. One short transaction of its own: it is how
+        :meth:`purge` deletes. The default selects the batch with :meth:`_select` and deletes it
+        with :meth:`_remove_matching` (the filter again, so a record changed meanwhile is only
+        deleted if it still matches); a backend that can delete a limited batch in one statement
+        overrides it.
+        """
+        batch = self._select(
+            Query(filter=filter, search=search, sort=_CREATED_AT, descending=False, limit=limit)
+        )
+        if not batch:
+            return 0
+        chosen = In(_ID, tuple(record.id for record in batch))
+        return self._remove_matching(And((filter, chosen)), search)
 
     @abc.abstractmethod
     def _select(self, query: Query) -> builtins.list[ActionLog]:

@@ -17,7 +17,11 @@ from actionlogkit._version import __version__
 __all__ = ["main"]
 
 # One module per command (or group of commands); each defines register(subparsers).
-_COMMAND_MODULES: tuple[str, ...] = ("actionlogkit.cli._store_commands", "actionlogkit.cli._demo")
+_COMMAND_MODULES: tuple[str, ...] = (
+    "actionlogkit.cli._store_commands",
+    "actionlogkit.cli._purge",
+    "actionlogkit.cli._demo",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

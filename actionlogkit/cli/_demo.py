@@ -23,7 +23,7 @@ from typing import Any
 
 from actionlogkit._text_table import text_table
 from actionlogkit.errors import ActionLogKitError
-from actionlogkit.models import ActionLog
+from actionlogkit.models import ActionLog, Page
 from actionlogkit.recorder import Recorder
 from actionlogkit.store import Store
 
@@ -233,6 +233,13 @@ def _ms(log: ActionLog) -> str:
     return "-" if log.execution_time is None else f"{log.execution_time:.1f}"
 
 
+def _shown(page: Page, what: str) -> str:
+    """How much of a result a table shows: "8 of 15 retried calls" when cut, else "15 …"."""
+    if len(page.data) < page.total:
+        return f"{len(page.data)} of {page.total} {what}"
+    return f"{page.total} {what}"
+
+
 def report(store: Store, run: str) -> str:
     """The four questions, each answered as a table, about the records of one run."""
     this_run = {"metadata.run": run}
@@ -245,10 +252,10 @@ def report(store: Store, run: str) -> str:
         rate = f"{100 * failed / calls:.0f}%" if calls else "-"
         per_integration.append([integration, calls, failed, rate, with_retries])
 
-    slowest = store.list(this_run, sort="executionTime", order="desc", limit=5).data
+    slowest = store.list(this_run, sort="executionTime", order="desc", limit=5)
     retried = store.list(
         {**this_run, "retryCount": {"$gt": 0}}, sort="retryCount", order="desc", limit=8
-    ).data
+    )
     term = "price"
     found = store.list(this_run, search=term, limit=8)
 
@@ -259,7 +266,7 @@ def report(store: Store, run: str) -> str:
             per_integration,
         ),
         format_table(
-            "Slowest calls",
+            f"Slowest calls ({_shown(slowest, 'calls')})",
             ["integration", "action", "entity", "status", "ms", "retries"],
             [
                 [
@@ -270,11 +277,11 @@ def report(store: Store, run: str) -> str:
                     _ms(log),
                     log.retry_count,
                 ]
-                for log in slowest
+                for log in slowest.data
             ],
         ),
         format_table(
-            "Retried calls",
+            f"Retried calls ({_shown(retried, 'retried calls')})",
             ["integration", "action", "entity", "retries", "status", "last error"],
             [
                 [
@@ -285,11 +292,11 @@ def report(store: Store, run: str) -> str:
                     log.status.value,
                     log.error_message,
                 ]
-                for log in retried
+                for log in retried.data
             ],
         ),
         format_table(
-            f'Search "{term}" ({found.total} matching)',
+            f'Search "{term}" ({_shown(found, "matching")})',
             ["integration", "entity", "status", "error"],
             [
                 [log.integration_id, log.entity_id, log.status.value, log.error_message]

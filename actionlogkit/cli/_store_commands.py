@@ -1,42 +1,35 @@
 """The store commands of the command line: ``serve``, ``list``, ``get``, ``delete``, ``openapi``.
 
-Exit codes: 0 success; 1 the store failed or the record does not exist; 2 bad arguments (argparse's
-own, an invalid query, an unusable store URL). Every error is one line on stderr. FastAPI and
-uvicorn are imported only by ``serve`` and ``openapi``.
+Exit codes and errors as ``_common`` says. FastAPI and uvicorn are imported only by ``serve`` and
+``openapi``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
-from actionlogkit._registry import open_store
 from actionlogkit._text_table import text_table
-from actionlogkit.errors import (
-    ConfigurationError,
-    InvalidQuery,
-    NotFound,
-    StoreError,
+from actionlogkit.cli._common import (
+    EXIT_FAILED,
+    Failure,
+    add_store_option,
+    opened,
+    redacted,
+    run,
 )
 from actionlogkit.models import ActionLog
 from actionlogkit.query import DEFAULT_LIMIT
-from actionlogkit.store import Store
 
-__all__ = ["DEFAULT_STORE_URL", "register"]
+__all__ = ["register"]
 
-DEFAULT_STORE_URL = "sqlite:///actionlogs.db"
-"""The store the commands use without ``--store``: an SQLite file in the working directory."""
-
-_EXIT_FAILED = 1
-_EXIT_USAGE = 2
 _CELL_WIDTH = 36
 _TABLE_COLUMNS: tuple[tuple[str, Callable[[ActionLog], object]], ...] = (
     ("_id", lambda log: log.id),
@@ -56,52 +49,6 @@ _TABLE_COLUMNS: tuple[tuple[str, Callable[[ActionLog], object]], ...] = (
 )
 
 
-class _Failure(Exception):
-    """A command's failure: the one-line message and the exit code."""
-
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def _one_line(text: object) -> str:
-    return " ".join(str(text).split())
-
-
-def _redacted(url: str) -> str:
-    """The URL without the password of its user part, for messages."""
-    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
-
-
-def _run(command: str, body: Callable[[], int]) -> int:
-    try:
-        return body()
-    except _Failure as failure:
-        print(f"actionlogkit {command}: error: {_one_line(failure)}", file=sys.stderr)
-        return failure.code
-
-
-@contextmanager
-def _opened(url: str) -> Iterator[Store]:
-    try:
-        store = open_store(url)
-    except ConfigurationError as exc:
-        raise _Failure(f"--store {_redacted(url)}: {exc}", _EXIT_USAGE) from exc
-    except StoreError as exc:
-        raise _Failure(f"cannot open the store {_redacted(url)}: {exc}", _EXIT_FAILED) from exc
-    try:
-        yield store
-    except InvalidQuery as exc:
-        raise _Failure(str(exc), _EXIT_USAGE) from exc
-    except NotFound as exc:
-        raise _Failure(str(exc), _EXIT_FAILED) from exc
-    except StoreError as exc:
-        raise _Failure(f"the store failed: {exc}", _EXIT_FAILED) from exc
-    finally:
-        with suppress(StoreError):  # the command's own outcome is what the user needs to see
-            store.close()
-
-
 def _port(text: str) -> int:
     try:
         port = int(text)
@@ -110,15 +57,6 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"port {port} is not between 0 and 65535")
     return port
-
-
-def _add_store_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--store",
-        metavar="URL",
-        default=DEFAULT_STORE_URL,
-        help=f"the store URL (default: {DEFAULT_STORE_URL})",
-    )
 
 
 def _record_json(record: ActionLog, indent: int | None = None) -> str:
@@ -164,9 +102,9 @@ def _require_http() -> None:
 
         import actionlogkit.http  # noqa: F401 - same
     except ImportError as exc:
-        raise _Failure(
+        raise Failure(
             f"the REST API needs its extra: pip install 'actionlogkit[http]' ({exc})",
-            _EXIT_FAILED,
+            EXIT_FAILED,
         ) from exc
 
 
@@ -177,11 +115,11 @@ def _serve(args: argparse.Namespace) -> int:
 
         from actionlogkit.http import create_app
 
-        with _opened(args.store) as store:
+        with opened(args.store, create=True) as store:
             app = create_app(store, cors_origins=args.cors_origin)
             base = f"http://{args.host}:{args.port}"
             print(
-                f"actionlogkit: serving {_redacted(args.store)} at {base}"
+                f"actionlogkit: serving {redacted(args.store)} at {base}"
                 f"/integration-action-logs (API docs: {base}/docs)",
                 file=sys.stderr,
                 flush=True,
@@ -194,13 +132,13 @@ def _serve(args: argparse.Namespace) -> int:
             except SystemExit as exit_:
                 # uvicorn exits with its own codes (3: could not start); the frame promises 1.
                 if exit_.code not in (None, 0):
-                    raise _Failure(
+                    raise Failure(
                         f"the server stopped with an error (e.g. port {args.port} in use)",
-                        _EXIT_FAILED,
+                        EXIT_FAILED,
                     ) from None
         return 0
 
-    return _run("serve", body)
+    return run("serve", body)
 
 
 # -- list ------------------------------------------------------------------------------------------
@@ -221,7 +159,7 @@ def _summary(shown: int, total: int, offset: int) -> str:
 
 def _list(args: argparse.Namespace) -> int:
     def body() -> int:
-        with _opened(args.store) as store:
+        with opened(args.store, create=False) as store:
             page = store.list(
                 args.filter,
                 search=args.search,
@@ -241,7 +179,7 @@ def _list(args: argparse.Namespace) -> int:
             print(summary)
         return 0
 
-    return _run("list", body)
+    return run("list", body)
 
 
 # -- get, delete -----------------------------------------------------------------------------------
@@ -249,22 +187,22 @@ def _list(args: argparse.Namespace) -> int:
 
 def _get(args: argparse.Namespace) -> int:
     def body() -> int:
-        with _opened(args.store) as store:
+        with opened(args.store, create=False) as store:
             record = store.get(args.id)
         print(_record_json(record, indent=2))
         return 0
 
-    return _run("get", body)
+    return run("get", body)
 
 
 def _delete(args: argparse.Namespace) -> int:
     def body() -> int:
-        with _opened(args.store) as store:
+        with opened(args.store, create=False) as store:
             store.delete(args.id)
         print(f"deleted {args.id}")
         return 0
 
-    return _run("delete", body)
+    return run("delete", body)
 
 
 # -- openapi ---------------------------------------------------------------------------------------
@@ -283,10 +221,10 @@ def _openapi(args: argparse.Namespace) -> int:
             with open(args.output, "w", encoding="utf-8") as out:
                 out.write(text)
         except OSError as exc:
-            raise _Failure(f"cannot write {args.output}: {exc.strerror}", _EXIT_FAILED) from exc
+            raise Failure(f"cannot write {args.output}: {exc.strerror}", EXIT_FAILED) from exc
         return 0
 
-    return _run("openapi", body)
+    return run("openapi", body)
 
 
 # -- registration ----------------------------------------------------------------------------------
@@ -299,7 +237,7 @@ def register(subparsers: Any) -> None:
         help="serve the REST API over a store",
         description="Serve the integration action log REST API; interactive docs at /docs.",
     )
-    _add_store_option(serve)
+    add_store_option(serve)
     serve.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="TCP port (default: 8000)")
     serve.add_argument(
@@ -322,7 +260,7 @@ def register(subparsers: Any) -> None:
         help="list records matching a query",
         description="List records as a table (or JSON lines with --json) and how many match.",
     )
-    _add_store_option(listing)
+    add_store_option(listing)
     listing.add_argument("--filter", metavar="JSON", help="a filter document (query language)")
     listing.add_argument("--search", metavar="TEXT", help="text to look for (any case)")
     listing.add_argument("--sort", metavar="FIELD", help="field to sort by (default: createdAt)")
@@ -341,14 +279,14 @@ def register(subparsers: Any) -> None:
     get = subparsers.add_parser(
         "get", help="print one record as JSON", description="Print one record as JSON."
     )
-    _add_store_option(get)
+    add_store_option(get)
     get.add_argument("id", help="the record's _id")
     get.set_defaults(func=_get)
 
     delete = subparsers.add_parser(
         "delete", help="delete one record", description="Delete one record."
     )
-    _add_store_option(delete)
+    add_store_option(delete)
     delete.add_argument("id", help="the record's _id")
     delete.set_defaults(func=_delete)
 

@@ -326,6 +326,85 @@ class StoreContract:
             store.import_records([other, record])
         assert [r.id for r in store.list().data] == [record.id]
 
+    # -- retention --------------------------------------------------------------------------------
+
+    @pytest.fixture
+    def aged(self, store: Store) -> dict[str, list[str]]:
+        """Records created 40, 20 and 1 days ago (two integrations each), by age: ids."""
+        now = datetime.now(timezone.utc)
+        ages = {"40d": 40, "20d": 20, "1d": 1}
+        ids: dict[str, list[str]] = {}
+        for label, days in ages.items():
+            created = store.create_many(
+                [
+                    _sample.minimal(integrationId=f"shop-{n % 2}", entityId=f"{label}-{n}")
+                    for n in range(5)
+                ],
+                created_at=[now - timedelta(days=days, minutes=n) for n in range(5)],
+            )
+            ids[label] = [record.id for record in created]
+        return ids
+
+    def test_purge_deletes_what_is_older_than_a_duration(
+        self, store: Store, aged: dict[str, list[str]]
+    ) -> None:
+        """purge(timedelta) deletes the records created before now minus it, and counts them."""
+        assert store.purge(timedelta(days=30)) == 5
+        assert {r.id for r in store.list(limit=100).data} == set(aged["20d"] + aged["1d"])
+        assert store.purge(timedelta(days=30)) == 0
+
+    def test_purge_takes_an_aware_datetime_and_small_batches(
+        self, store: Store, aged: dict[str, list[str]]
+    ) -> None:
+        """purge(datetime, batch_size=2) deletes everything before it, batch after batch."""
+        cutoff = datetime.now(timezone.utc) - timedelta(days=10)
+        assert store.purge(cutoff, batch_size=2) == 10
+        assert {r.id for r in store.list(limit=100).data} == set(aged["1d"])
+
+    def test_purge_is_narrowed_by_filter_and_search(
+        self, store: Store, aged: dict[str, list[str]]
+    ) -> None:
+        """Only old records that also match the filter and the search term are deleted."""
+        assert store.purge(timedelta(days=10), filter={"integrationId": "shop-0"}) == 6
+        assert store.purge(timedelta(days=10), search="40D-1") == 1
+        left = {
+            r.entity_id for r in store.list({"createdAt": {"$lt": "2100-01-01"}}, limit=100).data
+        }
+        assert left == {"40d-3", "20d-1", "20d-3"} | {f"1d-{n}" for n in range(5)}
+
+    def test_a_batch_deletes_the_oldest_matches(
+        self, store: Store, aged: dict[str, list[str]]
+    ) -> None:
+        """_remove_batch deletes at most its limit, oldest createdAt first, and says how many."""
+        from actionlogkit.query import parse_filter
+
+        condition = parse_filter({"integrationId": {"$in": ["shop-0", "shop-1"]}})
+        assert condition is not None
+        assert store._remove_batch(condition, None, 7) == 7
+        left = {r.entity_id for r in store.list(limit=100).data}
+        # Within an age, a larger n was created a minute earlier.
+        assert left == {"20d-0", "20d-1", "20d-2"} | {f"1d-{n}" for n in range(5)}
+
+    @pytest.mark.parametrize(
+        ("arguments", "place"),
+        [
+            ({"older_than": datetime(2020, 1, 1)}, "older_than"),
+            ({"older_than": timedelta(days=-1)}, "older_than"),
+            ({"older_than": "30d"}, "older_than"),
+            ({"older_than": timedelta(0), "batch_size": 0}, "batch_size"),
+            ({"older_than": timedelta(0), "batch_size": True}, "batch_size"),
+            ({"older_than": timedelta(0), "filter": {"status": "bogus"}}, "filter.status"),
+        ],
+    )
+    def test_bad_purge_arguments_delete_nothing(
+        self, store: Store, aged: dict[str, list[str]], arguments: dict[str, Any], place: str
+    ) -> None:
+        """A bad cutoff, batch size or filter raises InvalidQuery naming it; nothing is deleted."""
+        with pytest.raises(InvalidQuery) as caught:
+            store.purge(**arguments)
+        assert caught.value.errors[0].field == place
+        assert store.count() == 15
+
     # -- queries ----------------------------------------------------------------------------------
 
     @pytest.mark.parametrize(

@@ -144,6 +144,7 @@ def test_list_json_prints_one_record_per_line(sqlite_url: str, run_cli: RunCli) 
 
 def test_list_on_an_empty_store_says_so(sqlite_url: str, run_cli: RunCli) -> None:
     """With no matches list prints that nothing matches and exits 0."""
+    _seed(sqlite_url, 0)
     result = run_cli("list", "--store", sqlite_url)
     assert result.returncode == 0
     assert result.stdout == "no records match\n"

@@ -93,3 +93,17 @@ def test_both_recorder_modes_run_the_demo(mode: str) -> None:
     result = run_demo_command("--store", "memory://", "--products", "4", "--mode", mode)
     assert result.returncode == 0, result.stderr
     assert "Recorded " in result.stdout
+
+
+def test_the_tables_say_when_they_are_cut() -> None:
+    """A table showing part of a result says "8 of 15"; one showing all of it just "3"."""
+    store = MemoryStore()
+    retried = {"integrationId": "acme-shop", "actionType": "update", "entityType": "product"}
+    store.create_many(
+        [{**retried, "status": "failed", "retryCount": 2, "metadata": {"run": "r1"}}] * 15
+        + [{**retried, "status": "success", "errorMessage": "price", "metadata": {"run": "r1"}}] * 3
+    )
+    text = report(store, "r1")
+    assert "Retried calls (8 of 15 retried calls)" in text
+    assert "Slowest calls (5 of 18 calls)" in text
+    assert 'Search "price" (3 matching)' in text

@@ -6,7 +6,7 @@ import builtins
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import timezone
+from datetime import timedelta, timezone
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
@@ -20,6 +20,7 @@ from pymongo.errors import (
     ExecutionTimeout,
     InvalidName,
     InvalidURI,
+    OperationFailure,
     PyMongoError,
     WTimeoutError,
 )
@@ -46,6 +47,17 @@ INDEXES: tuple[tuple[str, ...], ...] = (
 """The indexes created (ascending keys), the same as the SQL backend's."""
 
 _DUPLICATE_KEY = 11000
+_INDEX_OPTIONS_CONFLICT = (85, 86)  # IndexOptionsConflict, IndexKeySpecsConflict
+
+
+def _ttl_seconds(ttl: object) -> int | None:
+    if ttl is None:
+        return None
+    if not isinstance(ttl, timedelta) or ttl.total_seconds() < 1:
+        raise ConfigurationError(f"ttl: expected a timedelta of at least one second, got {ttl!r}")
+    return int(ttl.total_seconds())
+
+
 _CODEC_OPTIONS: CodecOptions[dict[str, Any]] = CodecOptions(
     document_class=dict, tz_aware=True, tzinfo=timezone.utc
 )
@@ -97,6 +109,9 @@ class MongoStore(Store):
         server_selection_timeout: seconds an operation waits for a usable server before it fails
             with :class:`StoreError`; default 5, or the connection string's
             ``serverSelectionTimeoutMS``. Applies to clients the store creates.
+        ttl: keep records this long: the ``createdAt`` index becomes a TTL index (created, or
+            changed in place when it exists), and MongoDB's TTL monitor deletes older records
+            (see ``docs/backends/mongo.md`` for what it guarantees). Needs ``create_indexes``.
 
     Raises:
         ConfigurationError: the connection string is malformed, names no database while
@@ -117,7 +132,9 @@ class MongoStore(Store):
         collection: str = DEFAULT_COLLECTION,
         create_indexes: bool = True,
         server_selection_timeout: float | None = None,
+        ttl: timedelta | None = None,
     ) -> None:
+        self._ttl_seconds = _ttl_seconds(ttl)
         self._owns_client = isinstance(client_or_url, str)
         if isinstance(client_or_url, str):
             self._client = self._connect(client_or_url, server_selection_timeout)
@@ -142,6 +159,13 @@ class MongoStore(Store):
             if self._owns_client:
                 self._client.close()
             raise
+
+    @classmethod
+    def from_url(cls, url: str, *, create: bool = True, **options: Any) -> MongoStore:
+        """Open ``url``; ``create=False`` creates no index (reading creates no collection)."""
+        if not create:
+            options["create_indexes"] = False
+        return cls(url, **options)
 
     @staticmethod
     def _connect(url: str, timeout: float | None) -> MongoClient[Document]:
@@ -194,7 +218,26 @@ class MongoStore(Store):
 
     def _create_indexes(self) -> None:
         for keys in INDEXES:
-            self._collection.create_index([(key, ASCENDING) for key in keys])
+            if keys == ("createdAt",) and self._ttl_seconds is not None:
+                self._create_ttl_index(self._ttl_seconds)
+            else:
+                self._collection.create_index([(key, ASCENDING) for key in keys])
+
+    def _create_ttl_index(self, seconds: int) -> None:
+        """The ``createdAt`` index with ``expireAfterSeconds``: made, changed, or made a TTL one."""
+        key = [("createdAt", ASCENDING)]
+        try:
+            self._collection.create_index(key, expireAfterSeconds=seconds)
+        except OperationFailure as exc:
+            if exc.code not in _INDEX_OPTIONS_CONFLICT:
+                raise
+            # The index exists with other options (another TTL, or none): collMod changes it in
+            # place, without rebuilding it.
+            self._collection.database.command(
+                "collMod",
+                self._collection.name,
+                index={"keyPattern": {"createdAt": 1}, "expireAfterSeconds": seconds},
+            )
 
     @property
     def collection(self) -> Collection[Document]:
@@ -239,6 +282,19 @@ class MongoStore(Store):
     def _remove_matching(self, filter: Node | None, search: str | None) -> int:
         with _driver_errors("delete failed"):
             return self._collection.delete_many(compile_filter(filter, search)).deleted_count
+
+    def _remove_batch(self, filter: Node, search: str | None, limit: int) -> int:
+        condition = compile_filter(filter, search)
+        with _driver_errors("purge failed"):
+            oldest = self._collection.find(
+                condition, {"_id": True}, sort=[("createdAt", ASCENDING), ("_id", ASCENDING)]
+            ).limit(limit)
+            ids = [document["_id"] for document in oldest]
+            if not ids:
+                return 0
+            # The filter again: a record changed since it was chosen goes only if it still matches.
+            chosen = {"$and": [condition, {"_id": {"$in": ids}}]}
+            return self._collection.delete_many(chosen).deleted_count
 
     def _select(self, query: Query) -> builtins.list[ActionLog]:
         with _driver_errors("list failed"):

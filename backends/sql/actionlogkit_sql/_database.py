@@ -11,6 +11,7 @@ connection, shared by all threads under a lock.
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 import threading
@@ -24,7 +25,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import StaticPool
 
-from actionlogkit.errors import ConfigurationError, StoreError
+from actionlogkit.errors import ConfigurationError, MissingStore, StoreError
 
 __all__ = ["BUSY_RETRIES", "BUSY_TIMEOUT_MS", "Database", "driver_error"]
 
@@ -67,6 +68,15 @@ def _is_memory(url: URL) -> bool:
     return url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
 
 
+def _require_file(url: URL) -> None:
+    """Refuse a SQLite file that does not exist: connecting would create it."""
+    path = url.database or ""
+    if path.startswith("file:"):  # a URI filename: whatever it names is SQLite's to find
+        return
+    if not os.path.exists(path):
+        raise MissingStore(f"no such database: {path}")
+
+
 def driver_error(exc: BaseException) -> BaseException:
     """The driver's own exception: SQLAlchemy's wrapper taken off."""
     return exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
@@ -86,7 +96,7 @@ def _is_busy(exc: BaseException) -> bool:
 class Database:
     """An engine and the rules for using it: which dialect, which connections, which locks."""
 
-    def __init__(self, engine_or_url: Engine | str | URL) -> None:
+    def __init__(self, engine_or_url: Engine | str | URL, *, create: bool = True) -> None:
         if isinstance(engine_or_url, Engine):
             engine = engine_or_url
             name = engine.dialect.name
@@ -104,6 +114,8 @@ class Database:
             url = _url(engine_or_url)
             self.owns_engine = True
             self.memory = url.get_backend_name() == "sqlite" and _is_memory(url)
+            if not create and url.get_backend_name() == "sqlite" and not self.memory:
+                _require_file(url)
             engine = self._create_engine(url)
         else:
             raise ConfigurationError(

@@ -27,7 +27,7 @@ from sqlalchemy import (
     text,
 )
 
-from actionlogkit.errors import ConfigurationError
+from actionlogkit.errors import ConfigurationError, MissingStore
 from actionlogkit.models import MAX_ID_TEXT
 from actionlogkit_sql._types import JsonDocument, SearchKey, UTCTimestamp, code_point_text
 
@@ -191,7 +191,7 @@ def ensure_schema(connection: Connection, tables: LogTable, *, create: bool) -> 
     if create:
         tables.versions.create(connection, checkfirst=True)
     elif not inspector.has_table(VERSION_TABLE):
-        raise ConfigurationError(
+        raise MissingStore(
             f"no actionlogkit schema in this database (table {VERSION_TABLE!r} is missing); "
             "open the store with create_schema=True to create it"
         )
@@ -201,7 +201,7 @@ def ensure_schema(connection: Connection, tables: LogTable, *, create: bool) -> 
     exists = inspect(connection).has_table(name)
     if not exists:
         if not create:
-            raise ConfigurationError(
+            raise MissingStore(
                 f"table {name!r} does not exist; open the store with create_schema=True "
                 "to create it"
             )

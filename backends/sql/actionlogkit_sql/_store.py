@@ -97,7 +97,8 @@ class SQLStore(Store):
             disposes an engine it created when closed, never one it was given.
         table_name: the log table; letters, digits and underscores, at most 40 characters.
         create_schema: create the table, its indexes and its version record when missing. With
-            ``False`` a missing table is a :class:`~actionlogkit.ConfigurationError`.
+            ``False`` nothing is created, not even a SQLite file: a missing file or table is a
+            :class:`~actionlogkit.MissingStore`.
 
     Raises:
         ConfigurationError: an unusable URL, engine or table name, or an existing table of another
@@ -118,7 +119,7 @@ class SQLStore(Store):
     ) -> None:
         tables = log_table(table_name)
         self._tables = tables
-        self._database = Database(engine_or_url)
+        self._database = Database(engine_or_url, create=create_schema)
         try:
             self._database.setup()
             self.created_table = self._database.write(
@@ -144,6 +145,13 @@ class SQLStore(Store):
         self._rows_per_statement = min(
             _ROWS_PER_STATEMENT, self._database.max_parameters // len(COLUMN_NAMES)
         )
+
+    @classmethod
+    def from_url(cls, url: str, *, create: bool = True, **options: Any) -> SQLStore:
+        """Open ``url``; ``create=False`` means ``create_schema=False``: nothing is created."""
+        if not create:
+            options["create_schema"] = False
+        return cls(url, **options)
 
     @property
     def engine(self) -> Engine:
@@ -308,6 +316,20 @@ class SQLStore(Store):
 
     def _remove_matching(self, filter: Node | None, search: str | None) -> int:
         statement = delete(self._table).where(self._compiler.where(filter, search))
+        deleted: int = self._database.write(lambda c: c.execute(statement).rowcount)
+        return deleted
+
+    def _remove_batch(self, filter: Node, search: str | None, limit: int) -> int:
+        table = self._table
+        # The oldest ids in the (created_at, id) index order, deleted by the primary key: one
+        # statement, one short transaction.
+        oldest = (
+            select(table.c.id)
+            .where(self._compiler.where(filter, search))
+            .order_by(table.c.created_at, table.c.id)
+            .limit(limit)
+        )
+        statement = delete(table).where(table.c.id.in_(oldest.scalar_subquery()))
         deleted: int = self._database.write(lambda c: c.execute(statement).rowcount)
         return deleted
 
