@@ -37,6 +37,7 @@ __all__ = [
     "JsonObject",
     "Page",
     "Status",
+    "check_record_id",
 ]
 
 MAX_ID_TEXT = 256
@@ -92,7 +93,8 @@ def _without_negative_zero(value: float) -> float:
     return value + 0.0
 
 
-def _check_id(value: str) -> str:
+def check_record_id(value: str) -> str:
+    """Pass a record id (24 lowercase hex characters); anything else is a validation error."""
     if not _ids.is_valid_id(value):
         raise PydanticCustomError("record_id", "expected 24 lowercase hexadecimal characters")
     return value
@@ -176,7 +178,7 @@ class _Identified(BaseModel):
     # A separate base so that ``_id`` comes first in ActionLog, as in the API's JSON.
     model_config = _MODEL_CONFIG
 
-    id: Annotated[str, AfterValidator(_check_id)] = Field(
+    id: Annotated[str, AfterValidator(check_record_id)] = Field(
         alias="_id",
         description="Integration action log record ID",
         examples=["60f7b1b3e4b0e8b3f8b3f8b3"],

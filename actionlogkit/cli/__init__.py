@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -22,6 +23,10 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "actionlogkit.cli._purge",
     "actionlogkit.cli._demo",
 )
+
+
+_EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE: the status a shell shows for a command whose reader went away."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,8 +49,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help(sys.stderr)
         return 2
-    code: int = func(args)
+    try:
+        code: int = func(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _reader_went_away()
     return code
+
+
+def _reader_went_away() -> int:
+    """The output's reader closed the pipe (``| head``): end quietly, as SIGPIPE would."""
+    # What is still buffered must not be flushed into the closed pipe at exit.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return _EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

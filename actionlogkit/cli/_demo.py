@@ -330,10 +330,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"actionlogkit demo: {exc}", file=sys.stderr)
         return 1
     elapsed = time.perf_counter() - started
-    try:
-        _print_report(args, text, run, written, elapsed)
-    except BrokenPipeError:  # the output was cut short by its reader (e.g. `| head`)
-        sys.stdout = None  # nothing more to flush at exit
+    _print_report(args, text, run, written, elapsed)
     return 0
 
 

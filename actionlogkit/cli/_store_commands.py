@@ -19,6 +19,7 @@ from typing import Any
 from actionlogkit._text_table import text_table
 from actionlogkit.cli._common import (
     EXIT_FAILED,
+    EXIT_USAGE,
     Failure,
     add_store_option,
     opened,
@@ -26,7 +27,7 @@ from actionlogkit.cli._common import (
     run,
 )
 from actionlogkit.models import ActionLog
-from actionlogkit.query import DEFAULT_LIMIT
+from actionlogkit.query import DEFAULT_LIMIT, MAX_LIMIT
 
 __all__ = ["register"]
 
@@ -159,6 +160,12 @@ def _summary(shown: int, total: int, offset: int) -> str:
 
 def _list(args: argparse.Namespace) -> int:
     def body() -> int:
+        if args.limit > MAX_LIMIT:
+            raise Failure(
+                f"--limit {args.limit}: a page holds at most {MAX_LIMIT} records; for every "
+                "match use --all, or 'actionlogkit export' to write them to a file",
+                EXIT_USAGE,
+            )
         with opened(args.store, create=False) as store:
             page = store.list(
                 args.filter,

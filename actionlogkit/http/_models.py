@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
-from actionlogkit.models import ActionLog
+from actionlogkit._time import parse_timestamp
+from actionlogkit.models import ActionLog, ActionLogInput, check_record_id
 
 __all__ = [
     "DELETED_MESSAGE",
@@ -16,6 +18,7 @@ __all__ = [
     "ErrorDetail",
     "ErrorResponse",
     "RecordListResponse",
+    "Replacement",
     "RecordResponse",
 ]
 
@@ -45,6 +48,50 @@ EXAMPLE_RECORD: dict[str, Any] = {
 """The stored record of the API's own example (timestamps as the API writes them)."""
 
 _CONFIG = ConfigDict(extra="forbid", frozen=True)
+
+
+def _timestamp_text(value: str) -> str:
+    try:
+        parse_timestamp(value)
+    except ValueError as exc:
+        raise PydanticCustomError("timestamp", "expected an ISO 8601 date-time") from exc
+    return value
+
+
+# Text only, as the API writes timestamps: a number is no timestamp here.
+_TimestampText = Annotated[
+    str,
+    AfterValidator(_timestamp_text),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+class Replacement(ActionLogInput):
+    """The body of a replacement: a record as create takes it, or exactly as get returned it.
+
+    ``_id``, ``createdAt`` and ``updatedAt`` may be there, so that a record read, changed and
+    sent back works; ``_id`` must then be the path's id, and the timestamps are ignored (the
+    store keeps ``createdAt`` and sets ``updatedAt``).
+    """
+
+    id: Annotated[str, AfterValidator(str.lower), AfterValidator(check_record_id)] | None = Field(
+        default=None,
+        alias="_id",
+        description="If present, the id in the path (the record as get returned it)",
+        examples=["60f7b1b3e4b0e8b3f8b3f8b3"],
+    )
+    created_at: _TimestampText | None = Field(
+        default=None, description="Ignored: the record keeps its createdAt"
+    )
+    updated_at: _TimestampText | None = Field(
+        default=None, description="Ignored: updatedAt becomes the time of the replacement"
+    )
+
+    def settable(self) -> ActionLogInput:
+        """The settable part, as ``update`` takes it."""
+        return ActionLogInput.model_construct(
+            **{name: getattr(self, name) for name in ActionLogInput.model_fields}
+        )
 
 
 class RecordResponse(BaseModel):

@@ -12,7 +12,7 @@ from fastapi.params import Depends
 from starlette.responses import Response
 
 from actionlogkit._registry import resolve_store
-from actionlogkit.errors import ConfigurationError
+from actionlogkit.errors import ConfigurationError, FieldError, InvalidRecord
 from actionlogkit.http._models import (
     DELETED_MESSAGE,
     EXAMPLE_INPUT,
@@ -21,6 +21,7 @@ from actionlogkit.http._models import (
     ErrorResponse,
     RecordListResponse,
     RecordResponse,
+    Replacement,
 )
 from actionlogkit.http._route_class import route_class
 from actionlogkit.models import ActionLog, ActionLogInput, Page
@@ -333,7 +334,9 @@ def router(
         description=(
             "Update an existing integration action log record with new data. The body replaces "
             "every settable field: fields left out take their defaults. `createdAt` is kept and "
-            "`updatedAt` becomes the time of the update."
+            "`updatedAt` becomes the time of the update. The body may be a record exactly as "
+            "GET returned it: `_id` must then be the id in the path, and `createdAt` and "
+            "`updatedAt` are ignored."
         ),
         response_model=RecordResponse,
         responses=_responses(
@@ -347,9 +350,11 @@ def router(
     )
     def update_log(
         id: Annotated[str, _ID_DOC],
-        record: Annotated[ActionLogInput, Body(openapi_examples=_BODY_EXAMPLES)],
+        record: Annotated[Replacement, Body(openapi_examples=_BODY_EXAMPLES)],
     ) -> Response:
-        return _json(_record_body(logs.update(id, record)))
+        if record.id is not None and record.id != id.lower():
+            raise InvalidRecord([FieldError("_id", "must be the id in the path, or left out")])
+        return _json(_record_body(logs.update(id, record.settable())))
 
     @api.delete(
         f"{COLLECTION_PATH}/{{id}}",

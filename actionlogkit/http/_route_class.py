@@ -10,6 +10,7 @@ from collections.abc import Callable, Coroutine
 from email.message import Message as _MimeHeader
 from typing import Any
 
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -97,16 +98,50 @@ async def _read_body(request: Request, limit: int) -> Request:
     return Request(request.scope, replay)
 
 
+def _query_names(dependant: Dependant) -> tuple[str, ...]:
+    """The query parameters of a route and of every dependency it runs, as callers name them."""
+    names: dict[str, None] = {}
+    pending = [dependant]
+    while pending:
+        current = pending.pop()
+        names.update(dict.fromkeys(field.alias for field in current.query_params))
+        pending.extend(current.dependencies)
+    return tuple(names)
+
+
+def _check_query(request: Request, accepted: tuple[str, ...]) -> None:
+    """Refuse query parameters the route does not define, and defined ones given twice.
+
+    An unknown parameter would be silently ignored (``?status=failed`` listing every record) and
+    a repeated one silently read once: both are the caller's mistake, said plainly.
+    """
+    problems: list[FieldError] = []
+    listed = ", ".join(accepted) if accepted else "none"
+    for name in dict.fromkeys(request.query_params.keys()):
+        if name not in accepted:
+            problems.append(
+                FieldError(name, f"unknown query parameter; this route accepts: {listed}")
+            )
+        elif len(request.query_params.getlist(name)) > 1:
+            problems.append(FieldError(name, "given more than once; give it once"))
+    if problems:
+        raise RequestRejected(400, "invalid query", problems)
+
+
 def route_class(max_body_bytes: int) -> type[APIRoute]:
-    """An :class:`APIRoute` subclass that enforces ``max_body_bytes`` and the API's error body."""
+    """An :class:`APIRoute` subclass: body limits, strict query parameters, the error body."""
 
     class ActionLogRoute(APIRoute):
         def get_route_handler(self) -> _Handler:
             handler = super().get_route_handler()
             reads_body = self.body_field is not None
+            # The route's own parameters and those of the dependencies it runs (an application's
+            # authentication, say), by the names callers send.
+            accepted = _query_names(self.dependant)
 
             async def guarded(request: Request) -> Response:
                 try:
+                    _check_query(request, accepted)
                     if reads_body:
                         request = await _read_body(request, max_body_bytes)
                     return await handler(request)

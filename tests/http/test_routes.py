@@ -277,10 +277,35 @@ def test_list_bad_search_is_a_400_naming_search(client: TestClient, search: str)
     _assert_error(client.get(URL, params={"search": search}), 400, "search")
 
 
-def test_list_ignores_unknown_query_parameters(client: TestClient, store: Store) -> None:
-    """Query parameters the API does not define change nothing."""
+def test_unknown_query_parameters_are_a_400_naming_them(client: TestClient, store: Store) -> None:
+    """A parameter the route does not define is refused, with the accepted ones listed."""
     _seed(store, 2)
-    assert client.get(URL, params={"page": "3", "fields": "x"}).json()["total"] == 2
+    response = client.get(URL, params={"status": "failed", "limit": "1"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "field": "status",
+            "message": "unknown query parameter; this route accepts: "
+            "limit, offset, sort, order, filter, search",
+        }
+    ]
+
+
+def test_repeated_query_parameters_are_a_400_naming_them(client: TestClient) -> None:
+    """?limit=1&limit=2 is refused rather than read once."""
+    _assert_error(client.get(f"{URL}?limit=1&limit=2"), 400, "limit")
+
+
+@pytest.mark.parametrize("method", ["get", "put", "delete"])
+def test_routes_of_one_record_take_no_query_parameters(
+    client: TestClient, store: Store, method: str
+) -> None:
+    """GET, PUT and DELETE of a record refuse any query parameter, and change nothing."""
+    created = store.create(FULL_BODY)
+    before = _wire(store, created.id)
+    response = client.request(method.upper(), f"{URL}/{created.id}?force=1", json=FULL_BODY)
+    _assert_error(response, 400, "force")
+    assert _wire(store, created.id) == before
 
 
 # -- POST /integration-action-logs -----------------------------------------------------------------
@@ -507,7 +532,8 @@ def test_put_unknown_or_malformed_id_is_a_404(client: TestClient, store: Store) 
     [
         {**MINIMAL_BODY, "status": "done"},
         {**MINIMAL_BODY, "_id": "60f7b1b3e4b0e8b3f8b3f8b3"},
-        {**MINIMAL_BODY, "createdAt": "2020-01-01T00:00:00Z"},
+        {**MINIMAL_BODY, "_id": "not an id"},
+        {**MINIMAL_BODY, "createdAt": "yesterday"},
         {"status": "failed"},
     ],
 )
@@ -520,6 +546,29 @@ def test_put_invalid_body_is_a_422_and_changes_nothing(
     response = client.put(f"{URL}/{created.id}", json=body)
     assert response.status_code == 422
     assert _wire(store, created.id) == before
+
+
+def test_a_record_as_get_returned_it_can_be_put_back(client: TestClient, store: Store) -> None:
+    """GET, change a field, PUT: _id, createdAt and updatedAt are accepted; the store owns them."""
+    created = store.create(FULL_BODY)
+    record = client.get(f"{URL}/{created.id}").json()["data"]
+    record["status"] = "success"
+    record["createdAt"] = "2001-01-01T00:00:00.000Z"
+    response = client.put(f"{URL}/{created.id.upper()}", json=record)
+    assert response.status_code == 200, response.text
+    stored = _wire(store, created.id)
+    assert stored["status"] == "success"
+    assert stored["createdAt"] == created.model_dump(mode="json", by_alias=True)["createdAt"]
+    assert stored["updatedAt"] >= record["updatedAt"]
+
+
+def test_put_with_another_records_id_is_a_422_naming_id(client: TestClient, store: Store) -> None:
+    """A body whose _id is not the path's id changes neither record."""
+    first, second = store.create(FULL_BODY), store.create(FULL_BODY)
+    body = client.get(f"{URL}/{second.id}").json()["data"]
+    body["status"] = "success"
+    _assert_error(client.put(f"{URL}/{first.id}", json=body), 422, "_id")
+    assert _wire(store, first.id)["status"] == _wire(store, second.id)["status"] == "failed"
 
 
 def test_put_over_the_body_limit_is_a_413_and_changes_nothing(
