@@ -366,7 +366,8 @@ class QueryCompiler:
             assert element is not None
             return test(element.c.value, self._element_type(element))
         froms, conditions, value = self._walk(field, element)
-        found = test(value, self._type_of(value))
+        # Guarded: the test of a missing value would be SQL NULL, and NOT would keep it so.
+        found = and_(value.is_not(None), test(value, self._type_of(value)))
         if not froms:
             return found
         return select(literal(1)).select_from(*froms).where(*conditions, found).exists()
