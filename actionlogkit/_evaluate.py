@@ -97,7 +97,9 @@ def json_equal(left: Any, right: Any) -> bool:
     return bool(left == right)
 
 
-def _walk(current: list[Any], path: tuple[str, ...], positions: tuple[int | None, ...]) -> list[Any]:
+def _walk(
+    current: list[Any], path: tuple[str, ...], positions: tuple[int | None, ...]
+) -> list[Any]:
     for key, index in zip(path, positions, strict=True):
         following: list[Any] = []
         for value in current:
@@ -214,8 +216,7 @@ def predicate(node: Node | None) -> Callable[[Any], bool]:
             wanted = type_class(bound)
             compare = COMPARATORS[op]
             return lambda subject: any(
-                type_class(value) == wanted and compare(value, bound)
-                for value in reached(subject)
+                type_class(value) == wanted and compare(value, bound) for value in reached(subject)
             )
         case Exists(field=field):
             if not field.path:

@@ -52,7 +52,7 @@ JSON_TYPES: tuple[JsonType, ...] = get_args(JsonType)
 
 @dataclass(frozen=True)
 class Eq:
-    """Some value of the field equals ``value`` (whole-value equality); ``None``: null or missing."""
+    """Some value of the field equals ``value`` (whole values); ``None``: null or missing."""
 
     field: FieldRef
     value: Value

@@ -54,7 +54,9 @@ def operand(field: FieldRef, value: object, place: str) -> Scalar:
     match kind:
         case FieldKind.JSON | FieldKind.ELEMENT:
             if isinstance(value, (Mapping, list, tuple)):
-                raise InvalidQuery.at(place, "expected a JSON scalar (this operator compares scalars)")
+                raise InvalidQuery.at(
+                    place, "expected a JSON scalar (this operator compares scalars)"
+                )
             if isinstance(value, (str, bool, int, float)):
                 return _json_scalar(value, place)
             raise InvalidQuery.at(place, f"expected a JSON scalar, got {describe(value)}")

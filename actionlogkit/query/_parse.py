@@ -108,9 +108,7 @@ class _Parser:
             )
         if not value:
             raise InvalidQuery.at(place, "must not be empty")
-        operands = tuple(
-            self.document(item, f"{place}[{i}]", base) for i, item in enumerate(value)
-        )
+        operands = tuple(self.document(item, f"{place}[{i}]", base) for i, item in enumerate(value))
         rule = entry.rule
         match rule:
             case LogicalRule.ALL:
@@ -189,7 +187,7 @@ class _Parser:
         node = self.apply(entry, field, op, value, place, segments, element=element)
         return Not(node) if entry.negated else node
 
-    def apply(
+    def apply(  # noqa: PLR0917 - the operator's entry, name, operand and where it stands
         self,
         entry: FieldOperator,
         field: FieldRef,
@@ -222,7 +220,7 @@ class _Parser:
                     raise InvalidQuery.at(
                         place,
                         "$exists cannot test the element of $elemMatch itself (it always "
-                        "exists); use the filter form ({\"key\": {\"$exists\": …}})",
+                        'exists); use the filter form ({"key": {"$exists": …}})',
                     )
                 if not isinstance(value, bool):
                     raise InvalidQuery.at(place, f"expected true or false, got {describe(value)}")

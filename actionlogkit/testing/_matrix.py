@@ -1,4 +1,4 @@
-"""The query matrix: every operator × every operand class × every stored shape, on any store.
+"""The query matrix: every operator, every operand class, every stored shape, on any store.
 
 Each stored shape is one record whose ``payload`` holds it under ``v``; each query is a filter on a
 path through ``v``, alone, under ``$not``, under ``$nor`` and inside ``$elemMatch``. A store
@@ -250,7 +250,7 @@ class MatrixReport:
     def render(self, limit: int = 60) -> str:
         """A readable account: counts, then each unexplained cell."""
         lines = [
-            f"{self.queries} queries × {self.cells // max(self.queries, 1)} shapes = "
+            f"{self.queries} queries on {self.cells // max(self.queries, 1)} shapes = "
             f"{self.cells} cells; {len(self.mismatches)} differ from MemoryStore, "
             f"{len(self.unexplained)} unexplained"
         ]
@@ -258,8 +258,7 @@ class MatrixReport:
             lines.append(f"  excluded ({len(cells)} cells): {reason}")
         for cell in self.unexplained[:limit]:
             lines.append(
-                f"  {cell.filter} on {cell.shape!r}: "
-                f"expected {cell.expected}, got {cell.actual}"
+                f"  {cell.filter} on {cell.shape!r}: expected {cell.expected}, got {cell.actual}"
             )
         if len(self.unexplained) > limit:
             lines.append(f"  … and {len(self.unexplained) - limit} more")

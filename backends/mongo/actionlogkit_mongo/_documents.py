@@ -4,9 +4,10 @@ A document holds every field of the record under its wire name, absent optional 
 nulls (so that every top-level field exists on every document, as the query language says),
 ``_id`` as a real ``ObjectId``, the timestamps as BSON dates, and ``payload``, ``response`` and
 ``metadata`` as subdocuments whose objects have their keys sorted by code point (MongoDB compares
-objects key by key in stored order; the query language ignores the order, so one order is kept). One hidden field, :data:`SEARCH_FIELD`, holds the case-folded search
-text of :func:`actionlogkit.query.search_text` as an array of its four parts (one per search field,
-in order); it is never handed out.
+objects key by key in stored order; the query language ignores the order, so one order is kept).
+One hidden field, :data:`SEARCH_FIELD`, holds the case-folded search text of
+:func:`actionlogkit.query.search_text` as an array of its four parts (one per search field, in
+order); it is never handed out.
 """
 
 from __future__ import annotations

@@ -111,7 +111,7 @@ def json_text(value: Any, *, postgresql: bool) -> str:
 
 
 CANONICAL_JSON_FUNCTION = "actionlogkit_canonical_json"
-"""The SQL function, registered on every SQLite connection of a store, behind :func:`canonical_json`."""
+"""The SQL function behind :func:`canonical_json`, registered on every SQLite connection."""
 
 
 def _canonical(value: Any) -> Any:
