@@ -184,8 +184,13 @@ _UNSUPPORTED = tuple(
 )
 
 
-def _operand(
-    draw: st.DrawFn, rule: FieldRule, scalar: st.SearchStrategy[Any], json_path: bool, depth: int
+def _operand(  # noqa: PLR0917 - the rule and where it stands
+    draw: st.DrawFn,
+    rule: FieldRule,
+    scalar: st.SearchStrategy[Any],
+    json_path: bool,
+    depth: int,
+    element: bool = False,
 ) -> Any:
     """An operand for an operator of ``rule``: of every class the operator accepts."""
     value = json_operands() if json_path else st.one_of(st.none(), scalar)
@@ -206,7 +211,7 @@ def _operand(
             names = st.sampled_from(JSON_TYPES)
             return draw(st.one_of(names, st.lists(names, min_size=1, max_size=3)))
         case FieldRule.OPERATORS:
-            return _operators(draw, scalar, json_path, depth - 1, element=False)
+            return _operators(draw, scalar, json_path, depth - 1, element=element)
         case FieldRule.ELEMENTS:
             if draw(st.booleans()):
                 return _operators(draw, scalar, True, depth - 1, element=True)
@@ -230,7 +235,7 @@ def _operators(
     ]
     chosen = draw(st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True))
     return {
-        name: _operand(draw, FIELD_OPERATORS[name].rule, scalar, json_path, depth)
+        name: _operand(draw, FIELD_OPERATORS[name].rule, scalar, json_path, depth, element)
         for name in chosen
     }
 
