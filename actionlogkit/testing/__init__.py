@@ -2,6 +2,8 @@
 
 - :class:`StoreContract`: the behavioural contract of a store, as a pytest mixin.
 - :func:`assert_same_results`: the differential check of two stores on the same data.
+- :func:`run_matrix`: the query matrix (every operator, operand class and stored shape) on a
+  store, compared with ``MemoryStore``; :class:`Exclusion` names a known difference of a stand-in.
 - :mod:`actionlogkit.testing.strategies`: Hypothesis strategies for records and queries.
 - The pytest plugin (installed with the package): the ``actionlog_store`` fixture and the
   ``--actionlog-store URL`` option.
@@ -12,5 +14,26 @@ Needs ``pytest`` (and ``hypothesis`` for the strategies and the differential tes
 
 from actionlogkit.testing._contract import StoreContract
 from actionlogkit.testing._differential import assert_same_results, canonical, load_dataset
+from actionlogkit.testing._matrix import (
+    SHAPES,
+    Cell,
+    Exclusion,
+    MatrixReport,
+    matrix_records,
+    queries,
+    run_matrix,
+)
 
-__all__ = ["StoreContract", "assert_same_results", "canonical", "load_dataset"]
+__all__ = [
+    "SHAPES",
+    "Cell",
+    "Exclusion",
+    "MatrixReport",
+    "StoreContract",
+    "assert_same_results",
+    "canonical",
+    "load_dataset",
+    "matrix_records",
+    "queries",
+    "run_matrix",
+]

@@ -148,7 +148,7 @@ GOLDEN: list[tuple[dict[str, Any], dict[str, Any], bool]] = [
     ({"a": [True]}, {"payload.a": {"$elemMatch": {"$in": [1]}}}, F),
     ({"a": []}, {"payload.a": {"$elemMatch": {"$not": {"$gt": 0}}}}, F),
     ({"a": [3, 1]}, {"payload.a": {"$elemMatch": {"$all": [1]}}}, T),
-    # -- $elemMatch: a filter on each element -------------------------------------------------------
+    # -- $elemMatch: a filter on each element ----------------------------------------------------
     (
         {"items": [{"sku": "A1", "qty": 3}]},
         {"payload.items": {"$elemMatch": {"sku": "A1", "qty": {"$gt": 2}}}},
@@ -210,7 +210,7 @@ GOLDEN: list[tuple[dict[str, Any], dict[str, Any], bool]] = [
     ({"a": 1}, {"$or": [{"payload.a": 2}, {"payload.b": None}]}, T),
     ({"a": 1}, {"$nor": [{"payload.a": 1}]}, F),
     ({"a": 1}, {"payload.a": 1, "payload.b": {"$exists": True}}, F),
-    # -- top-level fields: V is the field's one value -----------------------------------------------
+    # -- top-level fields: V is the field's one value --------------------------------------------
     ({"payload": None}, {"entityId": None}, T),
     ({"payload": None, "entityId": "x"}, {"entityId": {"$ne": None}}, T),
     ({"payload": None}, {"retryCount": 0.0}, T),
