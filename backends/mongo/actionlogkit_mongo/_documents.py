@@ -19,7 +19,15 @@ from bson import ObjectId
 from actionlogkit.models import ActionLog
 from actionlogkit.query import search_fields
 
-__all__ = ["HIDDEN_FIELDS", "SEARCH_FIELD", "from_document", "sorted_json", "to_document"]
+__all__ = [
+    "HIDDEN_FIELDS",
+    "JSON_FIELDS",
+    "SEARCH_FIELD",
+    "from_document",
+    "keys_sorted",
+    "sorted_json",
+    "to_document",
+]
 
 SEARCH_FIELD = "_searchText"
 """The hidden field with the record's folded search text, one array element per search field.
@@ -29,6 +37,8 @@ fields; an array keeps the NUL separator out of the text the server runs the pat
 """
 HIDDEN_FIELDS: tuple[str, ...] = (SEARCH_FIELD,)
 """Fields of a document that are not part of the record."""
+JSON_FIELDS: tuple[str, ...] = ("payload", "response", "metadata")
+"""The fields that hold JSON objects, whose keys are stored sorted."""
 
 
 def sorted_json(value: Any) -> Any:
@@ -38,6 +48,16 @@ def sorted_json(value: Any) -> Any:
     if type(value) is list:
         return [sorted_json(item) for item in value]
     return value
+
+
+def keys_sorted(value: Any) -> bool:
+    """Whether every object in a JSON value has its keys sorted by code point."""
+    if isinstance(value, dict):
+        keys = list(value)
+        return keys == sorted(keys) and all(keys_sorted(item) for item in value.values())
+    if isinstance(value, list):
+        return all(keys_sorted(item) for item in value)
+    return True
 
 
 def to_document(record: ActionLog) -> dict[str, Any]:
