@@ -172,19 +172,55 @@ def _landed_getter(field: FieldRef) -> Values:
 
 
 def _reached_getter(field: FieldRef) -> Values:
+    path = field.path
+    if field.is_json and not field.is_element and all(position(key) is None for key in path):
+        return _plain_reached_getter(field.attribute, path)
     landed = _landed_getter(field)
-    if not field.path:
+    if not path:
         return landed  # a top-level field, or an element itself: V = L
     return lambda subject: _expanded(landed(subject))
+
+
+def _plain_reached_getter(attribute: str, path: tuple[str, ...]) -> Values:
+    """V of a path without positions, the most common kind, in one function per record."""
+
+    def reached(record: Any) -> list[Any]:
+        current: list[Any] = [getattr(record, attribute)]
+        for key in path:
+            following: list[Any] = []
+            for value in current:
+                if isinstance(value, dict):
+                    if key in value:
+                        following.append(value[key])
+                elif isinstance(value, list):
+                    following.extend(
+                        item[key] for item in value if isinstance(item, dict) and key in item
+                    )
+            current = following
+        found: list[Any] = []
+        for value in current:
+            found.append(value)
+            if isinstance(value, list):
+                found.extend(value)
+        return found
+
+    return reached
 
 
 def _equal(values: list[Any], operand: Value) -> bool:
     if operand is None:
         return not values or any(value is None for value in values)
     wanted = type_class(operand)
-    if wanted in ("array", "object"):
-        return any(json_equal(value, operand) for value in values)
     return any(type_class(value) == wanted and value == operand for value in values)
+
+
+def _equal_whole(values: list[Any], operand: Value) -> bool:
+    return any(json_equal(value, operand) for value in values)
+
+
+def _equality(operand: Value) -> Callable[[list[Any], Value], bool]:
+    """How ``operand`` is compared: arrays and objects as whole values, without ``==``."""
+    return _equal_whole if isinstance(operand, (list, dict)) else _equal
 
 
 def _always(subject: Any) -> bool:
@@ -202,13 +238,15 @@ def predicate(node: Node | None) -> Callable[[Any], bool]:
     match node:
         case Eq(field=field, value=operand):
             reached = _reached_getter(field)
-            return lambda subject: _equal(reached(subject), operand)
+            equal = _equality(operand)
+            return lambda subject: equal(reached(subject), operand)
         case In(field=field, values=operands):
             reached = _reached_getter(field)
+            members = tuple((_equality(operand), operand) for operand in operands)
 
             def member(subject: Any) -> bool:
                 values = reached(subject)
-                return any(_equal(values, operand) for operand in operands)
+                return any(equal(values, operand) for equal, operand in members)
 
             return member
         case Compare(field=field, op=op, value=bound):

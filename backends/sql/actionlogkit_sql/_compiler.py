@@ -7,11 +7,21 @@ shape of the query. Each expression is two-valued (never SQL ``NULL``), so ``NOT
 JSON paths follow ``docs/query-language.md``. The values a path reaches are enumerated by one
 table-valued function per step past the first (``json_each`` on SQLite, ``jsonb_array_elements``
 on PostgreSQL) over the previous value "as a list": an array gives its elements, an object
-itself, anything else nothing; only objects go on to the next key. The last value is enumerated
-the same way, except that it gives itself whatever it is (an array gives its elements: the array
-itself never equals a scalar, and ``$exists`` and null are decided without it). Type classes are
-checked with ``json_each.type`` (SQLite's ``json_extract`` turns ``true`` into ``1``) and
-``jsonb_typeof``; strings compare as UTF-8 bytes, which is code-point order.
+itself, anything else nothing; only objects go on to the next key. A step whose key is also an
+array position enumerates a second, two-row branch (``[0, 1]``): the key of the objects met, or
+the element at that position of an array met. Each row of the walk holds one value the path
+lands on (L); ``$size`` and ``$elemMatch`` test those. The last value is enumerated the same way
+for the other operators, except that it gives itself whatever it is (an array gives its
+elements, V); where the array itself matters (an array operand, ``$type: "array"``) the landed
+values are tested beside. Type classes are checked with ``json_each.type`` (SQLite's
+``json_extract`` turns ``true`` into ``1``) and ``jsonb_typeof``; strings compare as UTF-8 bytes,
+which is code-point order. Inside ``$elemMatch`` the element is one more enumerated row, passed
+down as ``element``, and paths below it start from it.
+
+Whole-value equality of arrays and objects: PostgreSQL's jsonb ``=`` already is (numbers by value,
+key order ignored); SQLite keeps JSON text as written, so both sides are compared in one canonical
+text (keys sorted, ``1.0`` written ``1``) made by a deterministic Python function the store
+registers on each of its connections (:data:`~actionlogkit_sql._types.CANONICAL_JSON_FUNCTION`).
 """
 
 from __future__ import annotations
