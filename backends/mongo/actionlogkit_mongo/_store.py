@@ -29,7 +29,7 @@ from actionlogkit.errors import ConfigurationError, Conflict, StoreError
 from actionlogkit.models import ActionLog
 from actionlogkit.query import Node, Query
 from actionlogkit.store import Store
-from actionlogkit_mongo._compiler import compile_filter, compile_sort
+from actionlogkit_mongo._compiler import compile_after, compile_filter, compile_sort
 from actionlogkit_mongo._documents import HIDDEN_FIELDS, from_document, to_document
 
 __all__ = ["DEFAULT_COLLECTION", "DEFAULT_SERVER_SELECTION_TIMEOUT", "INDEXES", "MongoStore"]
@@ -240,9 +240,12 @@ class MongoStore(Store):
             return self._collection.delete_many(compile_filter(filter, search)).deleted_count
 
     def _select(self, query: Query) -> builtins.list[ActionLog]:
+        condition = compile_filter(query.filter, query.search)
+        if query.keyset is not None:
+            condition = {"$and": [condition, compile_after(query)]}
         with _driver_errors("list failed"):
             cursor = self._collection.find(
-                compile_filter(query.filter, query.search),
+                condition,
                 _projection(),
                 sort=compile_sort(query),
                 skip=query.offset,

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     case,
     cast,
     column,
@@ -40,6 +41,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    tuple_,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.compiler import compiles
@@ -132,6 +134,31 @@ class QueryCompiler:
             first = key.asc().nulls_first() if key.nullable else key.asc()
             keys = [first, identity.asc()]
         return keys[1:] if key is identity else keys
+
+    def after(self, query: Query) -> ColumnElement[bool]:
+        """Records after ``query.keyset`` in query order, its values bound as ``k_value``, ``k_id``.
+
+        The values are bound parameters, so that every page of a walk runs one statement. Nulls
+        sort first ascending and last descending; the tie-break by ``_id`` follows the order.
+        The field and ``_id`` are compared as a row value, which both engines answer with a
+        range of the index on ``(field, id)``.
+        """
+        keyset = query.keyset
+        assert keyset is not None
+        key = self.table.c[query.sort.attribute]
+        identity = self.table.c.id
+        later = identity < bindparam("k_id") if query.descending else identity > bindparam("k_id")
+        if key is identity:
+            return later
+        if keyset.value is None:
+            if query.descending:
+                return and_(key.is_(None), later)
+            return or_(and_(key.is_(None), later), key.is_not(None))
+        value = bindparam("k_value", type_=key.type)
+        if query.descending:
+            beyond = tuple_(key, identity) < tuple_(value, bindparam("k_id"))
+            return or_(beyond, key.is_(None)) if key.nullable else beyond
+        return tuple_(key, identity) > tuple_(value, bindparam("k_id"))
 
     def node(self, node: Node) -> ColumnElement[bool]:
         """The condition of one AST node."""

@@ -6,17 +6,18 @@ import builtins
 import functools
 import sqlite3
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, delete, func, select, type_coerce
+from sqlalchemy import Engine, Executable, and_, delete, func, select, type_coerce
 from sqlalchemy.engine import URL
 from sqlalchemy.types import NullType
 
 from actionlogkit.errors import ActionLogKitError, Conflict, StoreError
 from actionlogkit.models import ActionLog, ActionType, Status, assemble
-from actionlogkit.query import Node, Query, search_text
+from actionlogkit.query import Keyset, Node, Query, search_text
 from actionlogkit.store import Store
 from actionlogkit_sql._compiler import QueryCompiler
 from actionlogkit_sql._database import Database, driver_error
@@ -307,18 +308,26 @@ class SQLStore(Store):
         return deleted
 
     def _select(self, query: Query) -> builtins.list[ActionLog]:
-        statement = self._statement(
-            f"select {query!r}",
-            lambda: (
-                select(*self._selected)
-                .where(self._compiler.where(query.filter, query.search))
-                .order_by(*self._compiler.order_by(query))
-                .limit(query.limit)
-                .offset(query.offset)
-            ),
-        )
-        rows = self._database.read(lambda c: c.execute(statement).all())
+        keyset = query.keyset
+        # A walk's pages share one statement: the keyset's values are parameters, and only
+        # whether its value is null changes the statement.
+        shape = replace(query, keyset=None if keyset is None else Keyset(keyset.value is None, ""))
+        statement = self._statement(f"select {shape!r}", lambda: self._page_statement(query))
+        parameters = {} if keyset is None else {"k_value": keyset.value, "k_id": keyset.id}
+        rows = self._database.read(lambda c: c.execute(statement, parameters).all())
         return [self._record(row) for row in rows]
+
+    def _page_statement(self, query: Query) -> Executable:
+        condition = self._compiler.where(query.filter, query.search)
+        if query.keyset is not None:
+            condition = and_(condition, self._compiler.after(query))
+        return (
+            select(*self._selected)
+            .where(condition)
+            .order_by(*self._compiler.order_by(query))
+            .limit(query.limit)
+            .offset(query.offset)
+        )
 
     def _count(self, filter: Node | None, search: str | None) -> int:
         statement = self._statement(
