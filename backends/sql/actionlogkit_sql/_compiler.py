@@ -40,6 +40,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    table,
     true,
     tuple_,
 )
@@ -48,7 +49,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.sql.selectable import TableValuedAlias
+from sqlalchemy.sql.selectable import Select, TableValuedAlias
 from sqlalchemy.types import Integer
 from typing_extensions import assert_never
 
@@ -68,6 +69,7 @@ from actionlogkit.query import (
     Query,
     Scalar,
 )
+from actionlogkit_sql._search_index import escape_like, fts_phrase, index_name, pg_escaped
 
 __all__ = ["QueryCompiler"]
 
@@ -111,17 +113,41 @@ class QueryCompiler:
 
     # -- the public part ------------------------------------------------------------------------
 
-    def where(self, filter: Node | None, search: str | None) -> ColumnElement[bool]:
-        """The condition for ``filter`` and the folded ``search`` term together."""
+    def where(
+        self, filter: Node | None, search: str | None, *, indexed: bool = False
+    ) -> ColumnElement[bool]:
+        """The condition for ``filter`` and the folded ``search`` term together.
+
+        ``indexed``: also look the term up in the search index (the table must have one), which
+        narrows the rows the exact test reads.
+        """
         conditions = []
         if filter is not None:
             conditions.append(self.node(filter))
         if search is not None:
+            if indexed:
+                conditions.append(self._search_index_condition(search))
             position = _BytesPosition(
                 self.table.c.search_key, literal(search.encode(), LargeBinary())
             )
             conditions.append(position > 0)
         return and_(*conditions) if conditions else true()
+
+    def _search_index_condition(self, search: str) -> ColumnElement[bool]:
+        """Rows the search index finds for ``search``: a superset of the matches."""
+        name = index_name(self.table.name)
+        if self.postgresql:
+            # The very expression of the index (a bound 'escape' would not match it).
+            escaped = func.encode(self.table.c.search_key, literal_column("'escape'"))
+            pattern = f"%{escape_like(pg_escaped(search))}%"
+            return escaped.like(literal(pattern, Text()))
+        phrase = literal(fts_phrase(search), Text())
+        found: Select[Any] = (
+            select(literal_column("rowid"))
+            .select_from(table(name))
+            .where(literal_column(f'"{name}"').op("MATCH")(phrase))
+        )
+        return literal_column(f'"{self.table.name}".rowid').in_(found)
 
     def order_by(self, query: Query) -> list[UnaryExpression[Any]]:
         """Sort keys: the field (nulls first ascending, last descending), then ``_id`` alike."""

@@ -29,6 +29,7 @@ from sqlalchemy import (
 
 from actionlogkit.errors import ConfigurationError
 from actionlogkit.models import MAX_ID_TEXT
+from actionlogkit_sql._search_index import create as create_search_index
 from actionlogkit_sql._types import JsonDocument, SearchKey, UTCTimestamp, code_point_text
 
 __all__ = [
@@ -207,6 +208,8 @@ def ensure_schema(connection: Connection, tables: LogTable, *, create: bool) -> 
         if recorded is not None:
             connection.execute(tables.versions.delete().where(tables.versions.c.table_name == name))
         tables.logs.create(connection)
+        # Additive, beside the table: the layout stays version 1, readable by 0.1.
+        create_search_index(connection, name)
         connection.execute(insert(tables.versions).values(table_name=name, version=SCHEMA_VERSION))
         return
     if recorded is None:

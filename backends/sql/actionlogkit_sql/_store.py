@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import builtins
 import functools
+import re
 import sqlite3
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Executable, and_, delete, func, select, type_coerce
+from sqlalchemy import Connection, Engine, Executable, and_, delete, func, select, type_coerce
 from sqlalchemy.engine import URL
 from sqlalchemy.types import NullType
 
-from actionlogkit.errors import ActionLogKitError, Conflict, StoreError
+from actionlogkit.errors import ActionLogKitError, ActionLogKitWarning, Conflict, StoreError
 from actionlogkit.models import ActionLog, ActionType, Status, assemble
 from actionlogkit.query import Keyset, Node, Query, search_text
 from actionlogkit.store import Store
+from actionlogkit_sql import _search_index as search_index
 from actionlogkit_sql._compiler import QueryCompiler
 from actionlogkit_sql._database import Database, driver_error
 from actionlogkit_sql._schema import COLUMN_NAMES, ensure_schema, log_table
@@ -38,6 +41,13 @@ _STATEMENT_CACHE_SIZE = 256
 _ROWS_PER_STATEMENT = 500
 """SQLite: the most records one insert statement takes (each distinct count is prepared once)."""
 _SHAPES_KEPT = 32
+_COPY_FROM = 8
+"""PostgreSQL: batches of this many records or more are written with ``COPY`` (fewer: INSERT)."""
+_PROBE_ROWS = 200
+"""SQLite: how many index matches of a search term tell a rare term from a common one."""
+_COUNT_DENSITY = 0.5
+"""SQLite: counting matches of a term in fewer records than this share reads them from the index."""
+_TRIGRAM = re.compile(r"[A-Za-z0-9]{3}")
 S = TypeVar("S")
 
 
@@ -136,10 +146,16 @@ class SQLStore(Store):
         self._insert_sql, self._replace_sql = _write_statements(
             self._database.engine.dialect.identifier_preparer.quote, table_name, self._postgresql
         )
+        quote = self._database.engine.dialect.identifier_preparer.quote
+        self._copy_sql = (
+            f"COPY {quote(table_name)} ({', '.join(quote(n) for n in COLUMN_NAMES)}) FROM STDIN"
+        )
         self._multi_row: dict[int, str] = {}
         self._rows_per_statement = min(
             _ROWS_PER_STATEMENT, self._database.max_parameters // len(COLUMN_NAMES)
         )
+        self._search_indexed = self._database.read(lambda c: search_index.has_index(c, table_name))
+        self._scan_warned = False
 
     @property
     def engine(self) -> Engine:
@@ -269,6 +285,11 @@ class SQLStore(Store):
         """The insert of ``records``, its parameters made now: the returned call runs it."""
         if self._postgresql:
             rows = [self._parameters(record) for record in records]
+            if len(rows) >= _COPY_FROM:
+                return functools.partial(
+                    self._database.write,
+                    lambda c: self._database.copy_rows(c, self._copy_sql, rows),
+                )
             return functools.partial(
                 self._database.write,
                 lambda c: self._database.run_driver_sql(c, self._insert_sql, rows),
@@ -302,8 +323,64 @@ class SQLStore(Store):
         statement = delete(self._table).where(self._table.c.id == record_id)
         return self._database.write(lambda c: c.execute(statement).rowcount == 1)
 
+    # -- search: with the index or by scan ---------------------------------------------------------
+
+    def _indexed(self, search: str | None, page: int | None = None) -> bool:
+        """Whether to look ``search`` up in the search index (else every record is read).
+
+        ``page``: the rows a page asks for; ``None`` when every match is wanted (a count, a
+        delete). SQLite's planner knows nothing of a term's frequency, so the store asks the FTS
+        index: a term in few records is read from it, and a page of a common term walks the sort
+        order testing each record, which finds a page's worth quickly. PostgreSQL's planner
+        weighs the trigram index itself.
+        """
+        if search is None:
+            return False
+        if not self._search_indexed:
+            if not self._scan_warned:
+                self._scan_warned = True
+                warnings.warn(
+                    f"table {self._table.name!r} has no search index: search reads every record "
+                    "until `actionlogkit migrate --store URL` builds it",
+                    ActionLogKitWarning,
+                    stacklevel=4,
+                )
+            return False
+        if self._postgresql:
+            # pg_trgm takes trigrams from runs of letters and digits; without one the index
+            # would be read whole.
+            return _TRIGRAM.search(search_index.pg_escaped(search)) is not None
+        if len(search) < 3:  # the trigram tokenizer finds nothing shorter
+            return False
+        name = search_index.index_name(self._table.name)
+        phrase = search_index.fts_phrase(search)
+
+        def probe(c: Connection) -> tuple[list[int], int]:
+            found = [
+                row[0]
+                for row in c.exec_driver_sql(
+                    f'SELECT rowid FROM "{name}" WHERE "{name}" MATCH ? LIMIT {_PROBE_ROWS}',  # noqa: S608 - a checked name
+                    (phrase,),
+                )
+            ]
+            if len(found) < _PROBE_ROWS or page is None:
+                return found, 0
+            last = c.exec_driver_sql(f'SELECT max(rowid) FROM "{self._table.name}"').scalar()  # noqa: S608
+            return found, int(last or 0)
+
+        found, records = self._database.read(probe)
+        if len(found) < _PROBE_ROWS:
+            return True
+        density = _PROBE_ROWS / (found[-1] - found[0] + 1)
+        if page is None:
+            return density < _COUNT_DENSITY
+        # Reading s·N matches from the index against walking about page/s records in order.
+        return density * density * records < page
+
     def _remove_matching(self, filter: Node | None, search: str | None) -> int:
-        statement = delete(self._table).where(self._compiler.where(filter, search))
+        statement = delete(self._table).where(
+            self._compiler.where(filter, search, indexed=self._indexed(search))
+        )
         deleted: int = self._database.write(lambda c: c.execute(statement).rowcount)
         return deleted
 
@@ -312,13 +389,16 @@ class SQLStore(Store):
         # A walk's pages share one statement: the keyset's values are parameters, and only
         # whether its value is null changes the statement.
         shape = replace(query, keyset=None if keyset is None else Keyset(keyset.value is None, ""))
-        statement = self._statement(f"select {shape!r}", lambda: self._page_statement(query))
+        indexed = self._indexed(query.search, query.offset + query.limit)
+        statement = self._statement(
+            f"select {indexed} {shape!r}", lambda: self._page_statement(query, indexed)
+        )
         parameters = {} if keyset is None else {"k_value": keyset.value, "k_id": keyset.id}
         rows = self._database.read(lambda c: c.execute(statement, parameters).all())
         return [self._record(row) for row in rows]
 
-    def _page_statement(self, query: Query) -> Executable:
-        condition = self._compiler.where(query.filter, query.search)
+    def _page_statement(self, query: Query, indexed: bool) -> Executable:
+        condition = self._compiler.where(query.filter, query.search, indexed=indexed)
         if query.keyset is not None:
             condition = and_(condition, self._compiler.after(query))
         return (
@@ -330,15 +410,26 @@ class SQLStore(Store):
         )
 
     def _count(self, filter: Node | None, search: str | None) -> int:
+        indexed = self._indexed(search)
         statement = self._statement(
-            f"count {filter!r} {search!r}",
+            f"count {indexed} {filter!r} {search!r}",
             lambda: (
                 select(func.count())
                 .select_from(self._table)
-                .where(self._compiler.where(filter, search))
+                .where(self._compiler.where(filter, search, indexed=indexed))
             ),
         )
         return self._database.read(lambda c: int(c.execute(statement).scalar_one()))
+
+    def _migrate(self, progress: Callable[[str], None]) -> builtins.list[str]:
+        built = []
+        if search_index.build(self.engine, self._database.write, self._table.name, progress):
+            built.append("search index")
+        self._search_indexed = self._database.read(
+            lambda c: search_index.has_index(c, self._table.name)
+        )
+        self._statements.clear()
+        return built
 
     def _close(self) -> None:
         self._database.dispose()
