@@ -52,7 +52,7 @@ from actionlogkit.query._operators import (
     LogicalRule,
     Operator,
 )
-from actionlogkit.query._parse import parse_filter, parse_query, parse_search
+from actionlogkit.query._parse import parse_filter, parse_index_paths, parse_query, parse_search
 from actionlogkit.query._search import SEARCH_FIELDS, search_fields, search_text
 
 __all__ = [
@@ -86,6 +86,7 @@ __all__ = [
     "Scalar",
     "next_cursor",
     "parse_filter",
+    "parse_index_paths",
     "parse_query",
     "parse_search",
     "search_fields",

@@ -16,7 +16,7 @@ from typing import Any
 
 from actionlogkit import _json
 from actionlogkit._rules import text_problem, unreachable
-from actionlogkit.errors import InvalidQuery
+from actionlogkit.errors import ConfigurationError, InvalidQuery
 from actionlogkit.query._ast import And, Compare, ComparisonOp, Eq, Exists, In, Node, Not, Or, Query
 from actionlogkit.query._bounds import (
     DEFAULT_LIMIT,
@@ -42,7 +42,7 @@ from actionlogkit.query._operators import (
     LogicalRule,
 )
 
-__all__ = ["parse_filter", "parse_query", "parse_search"]
+__all__ = ["parse_filter", "parse_index_paths", "parse_query", "parse_search"]
 
 # The table's names are plain text; Compare takes them typed.
 _COMPARISONS: dict[str, ComparisonOp] = {op: op for op in COMPARISON_OPERATORS}
@@ -347,3 +347,37 @@ def _with_cursor(query: Query, cursor: str | None) -> Query:
         raise InvalidQuery.at("offset", "must be 0 with a cursor: the cursor says where to start")
     fingerprint = query_hash(query.filter, query.search, query.sort, query.descending)
     return replace(query, keyset=decode_cursor(cursor, fingerprint, query.sort))
+
+
+def parse_index_paths(paths: object) -> tuple[FieldRef, ...]:
+    """Validate the JSON paths a store is asked to index (its ``indexes`` option).
+
+    ``paths`` is a list of dotted paths inside ``payload``, ``response`` or ``metadata``, or
+    their comma-separated text (a URL's ``indexes=`` parameter); each follows the rules of a
+    filter's path. Repeated paths count once. Raises :class:`ConfigurationError` naming the path
+    and the rule it breaks.
+    """
+    if paths is None:
+        return ()
+    if isinstance(paths, str):
+        paths = [path.strip() for path in paths.split(",") if path.strip()]
+    if not isinstance(paths, (list, tuple)):
+        raise ConfigurationError(
+            f"indexes must be a list of JSON paths ('metadata.orderId'), got {describe(paths)}"
+        )
+    fields: list[FieldRef] = []
+    for path in paths:
+        if not isinstance(path, str):
+            raise ConfigurationError(f"indexes: expected a JSON path as text, got {describe(path)}")
+        try:
+            field = _Parser().field(path, "indexes")
+        except InvalidQuery as exc:
+            raise ConfigurationError(f"indexes: {path!r}: {exc.errors[0].message}") from None
+        if not field.path:
+            raise ConfigurationError(
+                f"indexes: {path!r}: name a path inside {', '.join(JSON_ROOTS)} "
+                "(top-level fields have their own indexes)"
+            )
+        if field not in fields:
+            fields.append(field)
+    return tuple(fields)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import builtins
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timezone
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from bson import ObjectId
 from bson.codec_options import CodecOptions
@@ -27,7 +27,7 @@ from pymongo.errors import ConfigurationError as DriverConfigurationError
 
 from actionlogkit.errors import ConfigurationError, Conflict, StoreError
 from actionlogkit.models import ActionLog
-from actionlogkit.query import Node, Query
+from actionlogkit.query import Node, Query, parse_index_paths
 from actionlogkit.store import Store
 from actionlogkit_mongo._compiler import compile_after, compile_filter, compile_sort
 from actionlogkit_mongo._documents import HIDDEN_FIELDS, from_document, to_document
@@ -72,6 +72,21 @@ def _timeout_ms(seconds: float) -> int:
     return max(1, round(seconds * 1000))
 
 
+def _split_indexes(url: str) -> tuple[str, list[str]]:
+    """The connection string without its ``indexes`` option (pymongo's own), and its paths."""
+    head, mark, query = url.partition("?")
+    if not mark:
+        return url, []
+    kept, paths = [], []
+    for part in query.split("&"):
+        name, _, value = part.partition("=")
+        if name.lower() == "indexes":
+            paths += [p.strip() for p in unquote(value).split(",") if p.strip()]
+        else:
+            kept.append(part)
+    return (f"{head}?{'&'.join(kept)}" if kept else head), paths
+
+
 @contextmanager
 def _driver_errors(what: str) -> Iterator[None]:
     """Turn the driver's unreachable-server and timeout errors into a plain ``StoreError``."""
@@ -97,6 +112,8 @@ class MongoStore(Store):
         server_selection_timeout: seconds an operation waits for a usable server before it fails
             with :class:`StoreError`; default 5, or the connection string's
             ``serverSelectionTimeoutMS``. Applies to clients the store creates.
+        indexes: JSON paths to index (``["metadata.orderId"]``), also given as the connection
+            string's ``indexes=metadata.orderId,payload.sku``; created with the others.
 
     Raises:
         ConfigurationError: the connection string is malformed, names no database while
@@ -116,7 +133,14 @@ class MongoStore(Store):
         collection: str = DEFAULT_COLLECTION,
         create_indexes: bool = True,
         server_selection_timeout: float | None = None,
+        indexes: Sequence[str] = (),
     ) -> None:
+        listed: list[str] = []
+        if isinstance(client_or_url, str):
+            client_or_url, listed = _split_indexes(client_or_url)
+        self._declared = tuple(
+            dict.fromkeys((*parse_index_paths(listed), *parse_index_paths(indexes)))
+        )
         self._owns_client = isinstance(client_or_url, str)
         if isinstance(client_or_url, str):
             self._client = self._connect(client_or_url, server_selection_timeout)
@@ -194,6 +218,22 @@ class MongoStore(Store):
     def _create_indexes(self) -> None:
         for keys in INDEXES:
             self._collection.create_index([(key, ASCENDING) for key in keys])
+        for field in self._declared:
+            # MongoDB indexes every value a path reaches, array elements included (multikey):
+            # the filters the compiler sends use it as they are.
+            self._collection.create_index([(field.dotted, ASCENDING)])
+
+    def _migrate(self, progress: Callable[[str], None]) -> builtins.list[str]:
+        with _driver_errors("migrate failed"):
+            existing = {
+                tuple(key for key, _ in info["key"])
+                for info in self._collection.index_information().values()
+            }
+            missing = [f for f in self._declared if (f.dotted,) not in existing]
+            for field in missing:
+                progress(f"index of {field.dotted}: building")
+                self._collection.create_index([(field.dotted, ASCENDING)])
+        return [f"index of {field.dotted}" for field in missing]
 
     @property
     def collection(self) -> Collection[Document]:

@@ -17,7 +17,7 @@ checked with ``json_each.type`` (SQLite's ``json_extract`` turns ``true`` into `
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -69,6 +69,7 @@ from actionlogkit.query import (
     Query,
     Scalar,
 )
+from actionlogkit_sql._declared import DeclaredIndex
 from actionlogkit_sql._search_index import escape_like, fts_phrase, index_name, pg_escaped
 
 __all__ = ["QueryCompiler"]
@@ -107,9 +108,12 @@ def _is_number(value: Scalar) -> bool:
 class QueryCompiler:
     """Compiles filters, search terms and sort orders for one log table on one dialect."""
 
-    def __init__(self, table: Table, dialect: str) -> None:
+    def __init__(
+        self, table: Table, dialect: str, declared: Mapping[FieldRef, DeclaredIndex] | None = None
+    ) -> None:
         self.table = table
         self.postgresql = dialect == "postgresql"
+        self.declared: Mapping[FieldRef, DeclaredIndex] = declared or {}
 
     # -- the public part ------------------------------------------------------------------------
 
@@ -188,6 +192,10 @@ class QueryCompiler:
 
     def node(self, node: Node) -> ColumnElement[bool]:
         """The condition of one AST node."""
+        if self.declared:
+            indexed = self._declared_condition(node)
+            if indexed is not None:
+                return indexed
         match node:
             case Eq():
                 return self._in(node.field, (node.value,))
@@ -205,6 +213,52 @@ class QueryCompiler:
                 return or_(*(self.node(n) for n in node.operands))
             case _:
                 assert_never(node)
+
+    def _declared_condition(self, node: Node) -> ColumnElement[bool] | None:
+        """A condition on a declared path, read from its indexes (see ``_declared``).
+
+        ``None`` when the node is not an equality, ``$in`` or range on a declared path with
+        text or number operands: the plain compilation serves it.
+        """
+        if isinstance(node, And):
+            return self._declared_range(node)
+        op: ComparisonOp | None = None
+        if isinstance(node, Eq):
+            values: tuple[Scalar, ...] = (node.value,)
+        elif isinstance(node, In):
+            values = node.values
+        elif isinstance(node, Compare):
+            values, op = (node.value,), node.op
+        else:
+            return None
+        index = self.declared.get(node.field)
+        if index is None or not values or not all(index.serves(v) for v in values):
+            return None
+        if isinstance(node, Compare):
+            exact = self._compare(node.field, node.op, node.value)
+        else:
+            exact = self._in(node.field, values)
+        found = or_(*(index.compares(op, value) for value in values))
+        return or_(found, and_(index.complex(), exact))
+
+    def _declared_range(self, node: And) -> ColumnElement[bool] | None:
+        """Bounds on one declared path (``{"$gte": a, "$lt": b}``) as one range of its index.
+
+        The plain walk reaches one value on a record that is not complex, so there the bounds
+        hold together exactly when they hold on that value.
+        """
+        bounds = [operand for operand in node.operands if isinstance(operand, Compare)]
+        if len(bounds) < 2 or len(bounds) != len(node.operands):
+            return None
+        field = bounds[0].field
+        index = self.declared.get(field)
+        if index is None or any(b.field != field or not index.serves(b.value) for b in bounds):
+            return None
+        if len({isinstance(b.value, str) for b in bounds}) != 1:
+            return None
+        found = and_(*(index.compares(b.op, b.value) for b in bounds))
+        exact = and_(*(self._compare(field, b.op, b.value) for b in bounds))
+        return or_(found, and_(index.complex(), exact))
 
     # -- top-level fields -----------------------------------------------------------------------
 

@@ -176,11 +176,11 @@ def log_table(name: str) -> LogTable:
     return LogTable(logs, versions)
 
 
-def ensure_schema(connection: Connection, tables: LogTable, *, create: bool) -> None:
+def ensure_schema(connection: Connection, tables: LogTable, *, create: bool) -> bool:
     """Check (and with ``create``, first create) the schema, inside the caller's transaction.
 
-    Raises :class:`ConfigurationError` for a missing table when ``create`` is false, and for an
-    existing table this version cannot use.
+    Returns whether the table was created now. Raises :class:`ConfigurationError` for a missing
+    table when ``create`` is false, and for an existing table this version cannot use.
     """
     name = tables.logs.name
     if connection.dialect.name == "postgresql":
@@ -211,7 +211,7 @@ def ensure_schema(connection: Connection, tables: LogTable, *, create: bool) -> 
         # Additive, beside the table: the layout stays version 1, readable by 0.1.
         create_search_index(connection, name)
         connection.execute(insert(tables.versions).values(table_name=name, version=SCHEMA_VERSION))
-        return
+        return True
     if recorded is None:
         raise ConfigurationError(
             f"table {name!r} exists but was not created by actionlogkit (no schema version "
@@ -223,6 +223,7 @@ def ensure_schema(connection: Connection, tables: LogTable, *, create: bool) -> 
             f"actionlogkit-sql reads and writes version {SCHEMA_VERSION} only"
         )
     _check_columns(connection, name)
+    return False
 
 
 def _check_columns(connection: Connection, name: str) -> None:

@@ -14,16 +14,18 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Executable, and_, delete, func, select, type_coerce
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.types import NullType
 
 from actionlogkit.errors import ActionLogKitError, ActionLogKitWarning, Conflict, StoreError
 from actionlogkit.models import ActionLog, ActionType, Status, assemble
-from actionlogkit.query import Keyset, Node, Query, search_text
+from actionlogkit.query import Keyset, Node, Query, parse_index_paths, search_text
 from actionlogkit.store import Store
 from actionlogkit_sql import _search_index as search_index
 from actionlogkit_sql._compiler import QueryCompiler
 from actionlogkit_sql._database import Database, driver_error
+from actionlogkit_sql._declared import DeclaredIndex
 from actionlogkit_sql._schema import COLUMN_NAMES, ensure_schema, log_table
 from actionlogkit_sql._types import decode_json, from_epoch_ms, json_text, to_epoch_ms, utc
 
@@ -87,6 +89,28 @@ def _multi_row_insert(insert: str, rows: int) -> str:
     return f"{head} VALUES {', '.join([marks] * rows)}"
 
 
+def _split_indexes(engine_or_url: Engine | str | URL) -> tuple[Engine | str | URL, list[str]]:
+    """The URL without its ``indexes`` parameter (never the driver's), and the paths it lists."""
+    if isinstance(engine_or_url, Engine):
+        return engine_or_url, []
+    try:
+        url = make_url(engine_or_url)
+    except ArgumentError:
+        return engine_or_url, []  # Database words the error
+    given = url.query.get("indexes")
+    if given is None:
+        return engine_or_url, []
+    values = [given] if isinstance(given, str) else list(given)
+    paths = [path.strip() for value in values for path in value.split(",") if path.strip()]
+    return url.difference_update_query(["indexes"]), paths
+
+
+def _create_declared(connection: Connection, *, declared: Sequence[DeclaredIndex]) -> None:
+    for index in declared:
+        for statement in index.create_statements():
+            connection.exec_driver_sql(statement)
+
+
 class _Encoded(tuple[ActionLog, ...]):
     """Records with their insert already encoded (:meth:`SQLStore._prepare_insert`)."""
 
@@ -109,6 +133,9 @@ class SQLStore(Store):
         table_name: the log table; letters, digits and underscores, at most 40 characters.
         create_schema: create the table, its indexes and its version record when missing. With
             ``False`` a missing table is a :class:`~actionlogkit.ConfigurationError`.
+        indexes: JSON paths to index (``["metadata.orderId"]``), also given as the URL's
+            ``?indexes=metadata.orderId,payload.sku``: created with a new table, by
+            :meth:`migrate` on an existing one (opening warns while they are missing).
 
     Raises:
         ConfigurationError: an unusable URL, engine or table name, or an existing table of another
@@ -125,12 +152,20 @@ class SQLStore(Store):
         *,
         table_name: str = DEFAULT_TABLE_NAME,
         create_schema: bool = True,
+        indexes: Sequence[str] = (),
     ) -> None:
         tables = log_table(table_name)
+        engine_or_url, listed = _split_indexes(engine_or_url)
+        fields = dict.fromkeys((*parse_index_paths(listed), *parse_index_paths(indexes)))
         self._database = Database(engine_or_url)
+        postgresql = self._database.dialect == "postgresql"
+        declared = [DeclaredIndex(table_name, field, postgresql) for field in fields]
         try:
             self._database.setup()
-            self._database.write(lambda c: ensure_schema(c, tables, create=create_schema))
+            created = self._database.write(lambda c: ensure_schema(c, tables, create=create_schema))
+            if created and declared:
+                self._database.write(lambda c: _create_declared(c, declared=declared))
+            existing = self._database.read(lambda c: [d for d in declared if d.exists(c)])
         except ActionLogKitError:
             self._database.dispose()
             raise
@@ -139,7 +174,19 @@ class SQLStore(Store):
             raise StoreError(f"SQLStore could not open {self._database.location}: {exc}") from exc
         self._table = tables.logs
         self._postgresql = self._database.dialect == "postgresql"
-        self._compiler = QueryCompiler(self._table, self._database.dialect)
+        self._declared = declared
+        self._compiler = QueryCompiler(
+            self._table, self._database.dialect, {d.field: d for d in existing}
+        )
+        missing = [d.field.dotted for d in declared if d not in existing]
+        if missing:
+            warnings.warn(
+                f"table {table_name!r} lacks the indexes declared for {', '.join(missing)}: "
+                "filters on them read every record until `actionlogkit migrate --store URL` "
+                "builds them",
+                ActionLogKitWarning,
+                stacklevel=2,
+            )
         self._statements: dict[str, object] = {}
         # Read as the driver gives them (no per-value type processing); _record converts.
         self._selected = [type_coerce(self._table.c[name], NullType()) for name in _RECORD_COLUMNS]
@@ -427,6 +474,27 @@ class SQLStore(Store):
             built.append("search index")
         self._search_indexed = self._database.read(
             lambda c: search_index.has_index(c, self._table.name)
+        )
+        for index in self._declared:
+            if self._database.read(index.exists):
+                continue
+            progress(f"index of {index.field.dotted}: building")
+            if self._postgresql:
+                with self.engine.connect().execution_options(
+                    isolation_level="AUTOCOMMIT"
+                ) as connection:
+                    for name in index.indexes():  # a build that failed leaves invalid ones
+                        if not index.exists(connection):
+                            connection.exec_driver_sql(f'DROP INDEX IF EXISTS "{name}"')
+                    for statement in index.create_statements(concurrently=True):
+                        connection.exec_driver_sql(statement)
+            else:
+                self._database.write(functools.partial(_create_declared, declared=[index]))
+            progress(f"index of {index.field.dotted}: built")
+            built.append(f"index of {index.field.dotted}")
+        existing = self._database.read(lambda c: [d for d in self._declared if d.exists(c)])
+        self._compiler = QueryCompiler(
+            self._table, self._database.dialect, {d.field: d for d in existing}
         )
         self._statements.clear()
         return built
