@@ -1,11 +1,12 @@
 """Ingest: ``create_many`` of realistic records against the raw driver's ``executemany``.
 
-Both sides write the same rows (the same JSON, timestamps and search text) into fresh tables of
-the same layout and indexes (the search index included), each in one transaction; the raw side
-encodes the JSON with the standard ``json`` module, as a hand-written logger would; the ratio is SQLStore's throughput over the
-raw driver's. The sides alternate for ``--rounds`` rounds and each side's median counts, so that
-load from elsewhere on the machine falls on both. SQLite always; PostgreSQL when a URL is given.
-A second line per engine writes the same records as 100 ``create_many`` calls of 1,000.
+Both sides write the same rows (the same JSON, timestamps and search text) into fresh tables of the
+same layout and indexes (the search index included), each in one transaction; the raw side encodes
+the JSON with the standard ``json`` module, as a hand-written logger would; the ratio is SQLStore's
+throughput over the raw driver's. The sides alternate for ``--rounds`` rounds and each side's
+median counts, so that load from elsewhere on the machine falls on both. SQLite always; PostgreSQL
+when a URL is given. A second line per engine writes the same records as 100 ``create_many`` calls
+of 1,000.
 
     uv run python bench/sql_ingest.py [--records 100000] [--rounds 3] [--postgres-url URL]
 """

@@ -1,4 +1,4 @@
-"""Declared JSON-path indexes on MongoDB: created, used by the server's planner, answers unchanged."""
+"""Declared JSON-path indexes on MongoDB: created, and the answers stay the same."""
 
 from __future__ import annotations
 
