@@ -45,9 +45,9 @@ _ROWS_PER_STATEMENT = 500
 _SHAPES_KEPT = 32
 _COPY_FROM = 8
 """PostgreSQL: batches of this many records or more are written with ``COPY`` (fewer: INSERT)."""
-_PROBE_ROWS = 200
-"""SQLite: how many index matches of a search term tell a rare term from a common one."""
-_COUNT_DENSITY = 0.5
+_SAMPLE_ROWS = 512
+"""SQLite: how many of the latest records tell a rare search term from a common one."""
+_COUNT_SHARE = 0.5
 """SQLite: counting matches of a term in fewer records than this share reads them from the index."""
 _TRIGRAM = re.compile(r"[A-Za-z0-9]{3}")
 S = TypeVar("S")
@@ -376,10 +376,10 @@ class SQLStore(Store):
         """Whether to look ``search`` up in the search index (else every record is read).
 
         ``page``: the rows a page asks for; ``None`` when every match is wanted (a count, a
-        delete). SQLite's planner knows nothing of a term's frequency, so the store asks the FTS
-        index: a term in few records is read from it, and a page of a common term walks the sort
-        order testing each record, which finds a page's worth quickly. PostgreSQL's planner
-        weighs the trigram index itself.
+        delete). SQLite's planner knows nothing of a term's frequency, so the store tests the
+        latest records: a term in few records is read from the index, and a page of a common
+        term walks the sort order testing each record, which finds a page's worth quickly.
+        PostgreSQL's planner weighs the trigram index itself.
         """
         if search is None:
             return False
@@ -399,30 +399,26 @@ class SQLStore(Store):
             return _TRIGRAM.search(search_index.pg_escaped(search)) is not None
         if len(search) < 3:  # the trigram tokenizer finds nothing shorter
             return False
-        name = search_index.index_name(self._table.name)
-        phrase = search_index.fts_phrase(search)
+        # How common is the term? The most recent records tell, at the cost of reading a few
+        # hundred: SQLite's planner cannot know.
+        table = self._table.name
 
-        def probe(c: Connection) -> tuple[list[int], int]:
-            found = [
-                row[0]
-                for row in c.exec_driver_sql(
-                    f'SELECT rowid FROM "{name}" WHERE "{name}" MATCH ? LIMIT {_PROBE_ROWS}',  # noqa: S608 - a checked name
-                    (phrase,),
-                )
-            ]
-            if len(found) < _PROBE_ROWS or page is None:
-                return found, 0
-            last = c.exec_driver_sql(f'SELECT max(rowid) FROM "{self._table.name}"').scalar()  # noqa: S608
-            return found, int(last or 0)
+        def sample(c: Connection) -> tuple[int, int]:
+            hits = c.exec_driver_sql(
+                f'SELECT count(*) FROM (SELECT search_key FROM "{table}" '  # noqa: S608 - a checked name
+                f"ORDER BY rowid DESC LIMIT {_SAMPLE_ROWS}) WHERE instr(search_key, ?) > 0",
+                (search.encode(),),
+            ).scalar_one()
+            last = c.exec_driver_sql(f'SELECT max(rowid) FROM "{table}"').scalar()  # noqa: S608
+            return int(hits), int(last or 0)
 
-        found, records = self._database.read(probe)
-        if len(found) < _PROBE_ROWS:
-            return True
-        density = _PROBE_ROWS / (found[-1] - found[0] + 1)
+        hits, records = self._database.read(sample)
+        share = hits / min(_SAMPLE_ROWS, max(records, 1))
         if page is None:
-            return density < _COUNT_DENSITY
-        # Reading s·N matches from the index against walking about page/s records in order.
-        return density * density * records < page
+            return share < _COUNT_SHARE
+        # Reading share·N matches from the index and sorting them, against walking the sort
+        # order until about page/share records have passed the test.
+        return share * share * records < page
 
     def _remove_matching(self, filter: Node | None, search: str | None) -> int:
         statement = delete(self._table).where(
