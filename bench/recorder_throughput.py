@@ -90,7 +90,8 @@ def schema_statements(path: Path) -> list[str]:
     """The backend's CREATE statements (the search index's triggers too): tables first."""
     with sqlite3.connect(path) as db:
         rows = db.execute(
-            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
+            "SELECT name, sql FROM sqlite_master "
+            "WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
             "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END"
         ).fetchall()
     return [sql for name, sql in rows if not name.endswith(_FTS_SHADOWS)]
