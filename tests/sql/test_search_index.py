@@ -263,3 +263,25 @@ def test_migrate_reports_progress_on_sqlite(tmp_path: Path) -> None:
     assert lines[-1] == "search index: 20 of 20 records"
     with sqlite3.connect(path) as raw:
         assert raw.execute("SELECT version FROM actionlogkit_schema").fetchall() == [(1,)]
+
+
+def test_sqlite_without_fts5_scans_with_one_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SQLite built without FTS5 gets no index: the store works, search scans, warns once."""
+    from actionlogkit_sql import _search_index
+
+    # This SQLite has FTS5; a build without it answers the module probe with nothing.
+    monkeypatch.setattr(_search_index, "_fts5_available", lambda connection: False)
+    records = _records()
+    memory = MemoryStore()
+    memory.import_records(records)
+    with SQLStore(f"sqlite:///{tmp_path / 'plain.db'}") as store:
+        store.import_records(records)
+        assert not _index_exists(store.engine, store.table_name)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            terms = _terms(records)[:30]
+            assert _answers(store, terms) == _answers(memory, terms)
+        assert [w.category for w in caught] == [ActionLogKitWarning]
+        assert store.migrate() == []
