@@ -23,6 +23,7 @@ from actionlogkit.query._ast import (
     HasType,
     In,
     JsonType,
+    Keyset,
     Node,
     Not,
     Or,
@@ -43,6 +44,7 @@ from actionlogkit.query._bounds import (
     MAX_PATH_SEGMENTS,
     MAX_SEARCH_LENGTH,
 )
+from actionlogkit.query._cursor import MAX_CURSOR_LENGTH, next_cursor
 from actionlogkit.query._fields import (
     JSON_ROOTS,
     MAX_POSITION,
@@ -63,7 +65,7 @@ from actionlogkit.query._operators import (
     LogicalRule,
     Operator,
 )
-from actionlogkit.query._parse import parse_filter, parse_query, parse_search
+from actionlogkit.query._parse import parse_filter, parse_index_paths, parse_query, parse_search
 from actionlogkit.query._search import SEARCH_FIELDS, search_fields, search_text
 
 __all__ = [
@@ -75,6 +77,7 @@ __all__ = [
     "MAX_FILTER_BYTES",
     "MAX_FILTER_DEPTH",
     "MAX_IN_VALUES",
+    "MAX_CURSOR_LENGTH",
     "MAX_LIMIT",
     "MAX_OFFSET",
     "MAX_PATH_SEGMENTS",
@@ -93,6 +96,7 @@ __all__ = [
     "HasType",
     "In",
     "JsonType",
+    "Keyset",
     "Node",
     "Not",
     "Or",
@@ -100,7 +104,9 @@ __all__ = [
     "Scalar",
     "Size",
     "Value",
+    "next_cursor",
     "parse_filter",
+    "parse_index_paths",
     "parse_query",
     "parse_search",
     "position",

@@ -92,7 +92,7 @@ def test_serve_answers_a_real_client_and_stops_cleanly() -> None:
         assert created.status_code == 201
         record = created.json()["data"]
         listed = client.get(URL, params={"filter": '{"status": "success"}', "limit": 50})
-        assert listed.json() == {"success": True, "data": [record], "total": 1}
+        assert listed.json() == {"success": True, "data": [record], "total": 1, "nextCursor": None}
         assert client.get(f"{URL}/{record['_id']}").json()["data"] == record
         docs = client.get("/docs")
         assert docs.status_code == 200

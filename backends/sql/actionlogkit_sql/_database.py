@@ -16,7 +16,7 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any, Literal, TypeVar
 
@@ -257,6 +257,21 @@ class Database:
             else:
                 cursor.executemany(statement, rows)
             return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    @staticmethod
+    def copy_rows(connection: Connection, statement: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        """PostgreSQL: stream ``rows`` into a ``COPY … FROM STDIN`` statement on the DBAPI cursor.
+
+        One statement for the whole batch, rows sent as the server reads them: the fastest way
+        in, and atomic within the caller's transaction.
+        """
+        cursor: Any = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
         finally:
             cursor.close()
 
