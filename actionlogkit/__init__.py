@@ -13,6 +13,7 @@ from actionlogkit.errors import (
     NoResult,
     NotFound,
     StoreError,
+    Unsupported,
 )
 from actionlogkit.memory import MemoryStore
 from actionlogkit.models import ActionLog, ActionLogInput, ActionType, Page, Status
@@ -30,6 +31,7 @@ from actionlogkit.recorder import (
     get_recorder,
     using_recorder,
 )
+from actionlogkit.stats import ExecutionTimeStats, Stats, StatsGroup
 from actionlogkit.store import Store
 
 __all__ = [
@@ -55,9 +57,13 @@ __all__ = [
     "Recorder",
     "RecorderStats",
     "RetryPolicy",
+    "ExecutionTimeStats",
+    "Stats",
+    "StatsGroup",
     "Status",
     "Store",
     "StoreError",
+    "Unsupported",
     "__version__",
     "action",
     "available_schemes",
