@@ -95,7 +95,8 @@ class StatsRow(NamedTuple):
     values: tuple[str, ...]
     """The ``by`` fields' values, in ``StatsQuery.by`` order."""
     bucket: datetime | None
-    count: int
+    total: int
+    """The group's records (``count`` in :class:`StatsGroup`)."""
     failed: int
     retried: int
     min: float | None
@@ -200,6 +201,12 @@ def _order(row: StatsRow) -> tuple[bool, datetime, tuple[str, ...]]:
     return (row.bucket is not None, row.bucket or _EPOCH, row.values)
 
 
+def _given(figure: float | None) -> float:
+    if figure is None:
+        raise TypeError("a backend gave a group a minimum time but not every other time figure")
+    return figure
+
+
 def build_stats(query: StatsQuery, rows: Iterable[StatsRow]) -> Stats:
     """The :class:`Stats` of a backend's rows, in order; too many rows is :class:`InvalidQuery`."""
     found = sorted(rows, key=_order)
@@ -215,13 +222,18 @@ def build_stats(query: StatsQuery, rows: Iterable[StatsRow]) -> Stats:
         times = None
         if row.min is not None:
             times = ExecutionTimeStats.model_construct(
-                min=row.min, max=row.max, avg=row.avg, p50=row.p50, p95=row.p95, p99=row.p99
+                min=row.min,
+                max=_given(row.max),
+                avg=_given(row.avg),
+                p50=_given(row.p50),
+                p95=_given(row.p95),
+                p99=_given(row.p99),
             )
         groups.append(
             StatsGroup.model_construct(
                 key=dict(zip(names, row.values, strict=True)),
                 bucket=row.bucket,
-                count=row.count,
+                count=row.total,
                 failed=row.failed,
                 retried=row.retried,
                 execution_time=times,
@@ -240,7 +252,9 @@ def reference_rows(query: StatsQuery, records: Iterable[ActionLog]) -> list[Stat
     members: dict[tuple[tuple[str, ...], datetime | None], list[ActionLog]] = {}
     for record in records:
         bucket = (
-            None if query.interval_ms is None else bucket_start(record.created_at, query.interval_ms)
+            None
+            if query.interval_ms is None
+            else bucket_start(record.created_at, query.interval_ms)
         )
         values = tuple(_value(record, field) for field in query.by)
         members.setdefault((values, bucket), []).append(record)

@@ -57,7 +57,14 @@ from actionlogkit.query import (
     parse_query,
     parse_search,
 )
-from actionlogkit.stats import DEFAULT_STATS_BY, Stats, StatsQuery, StatsRow, build_stats, parse_stats
+from actionlogkit.stats import (
+    DEFAULT_STATS_BY,
+    Stats,
+    StatsQuery,
+    StatsRow,
+    build_stats,
+    parse_stats,
+)
 
 __all__ = [
     "DEFAULT_PURGE_BATCH",

@@ -52,7 +52,7 @@ def _bucket(table: Table, postgresql: bool, interval_ms: int) -> ColumnElement[A
             literal_column("TIMESTAMPTZ '1970-01-01 00:00:00+00'"),
         )
     created = _raw(table.c.created_at)
-    step = literal_column(str(interval_ms))
+    step: ColumnElement[Any] = literal_column(str(interval_ms))
     # % keeps the sign of the dividend: made non-negative, so that times before 1970 round down.
     return created - ((created % step) + step) % step
 
@@ -64,7 +64,11 @@ def stats_statement(
     keys: list[ColumnElement[Any]] = [_raw(table.c[field.attribute]) for field in query.by]
     if query.interval_ms is not None:
         keys.append(_bucket(table, postgresql, query.interval_ms))
-    where = compiler.where(query.filter, query.search)
+    condition = compiler.where(query.filter, query.search)
+    where: ColumnElement[bool] | None = condition
+    status: ColumnElement[Any]
+    retries: ColumnElement[Any]
+    time: ColumnElement[Any]
     if postgresql:
         source: Any = table
         status, retries, time = table.c.status, table.c.retry_count, table.c.execution_time
@@ -88,12 +92,13 @@ def stats_statement(
                 .label("rank"),
                 func.count(table.c.execution_time).over(partition_by=partition).label("timed"),
             )
-            .where(where)
+            .where(condition)
             .subquery("numbered")
         )
         source = numbered
         status, retries, time = numbered.c.status, numbered.c.retry_count, numbered.c.execution_time
         grouped = [numbered.c[f"k{i}"] for i in range(len(keys))]
+        # The filter went into the numbered subquery.
         where = None
         percentiles = [
             func.max(
@@ -127,7 +132,9 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def stats_rows(rows: Sequence[Sequence[Any]], query: StatsQuery, postgresql: bool) -> list[StatsRow]:
+def stats_rows(
+    rows: Sequence[Sequence[Any]], query: StatsQuery, postgresql: bool
+) -> list[StatsRow]:
     """The statement's rows as the core's :class:`StatsRow`."""
     width = len(query.by)
     bucketed = query.interval_ms is not None
@@ -137,7 +144,7 @@ def stats_rows(rows: Sequence[Sequence[Any]], query: StatsQuery, postgresql: boo
         if bucketed:
             raw = row[width]
             bucket = utc(raw) if postgresql else from_epoch_ms(int(raw))
-        figures = row[width + bucketed :]
+        figures = row[width + (1 if bucketed else 0) :]
         count, failed, retried = (int(value) for value in figures[:3])
         times = [_float(value) for value in figures[3:]]
         found.append(
