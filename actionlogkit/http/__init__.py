@@ -15,9 +15,15 @@ from actionlogkit.http._models import (
     ErrorResponse,
     RecordListResponse,
     RecordResponse,
+    StatsResponse,
 )
 from actionlogkit.http._openapi import openapi_json
-from actionlogkit.http._operations import COLLECTION_PATH, DEFAULT_MAX_BODY_BYTES, router
+from actionlogkit.http._operations import (
+    COLLECTION_PATH,
+    DEFAULT_MAX_BODY_BYTES,
+    STATS_PATH,
+    router,
+)
 
 __all__ = [
     "BAD_BODY_STATUS",
@@ -28,6 +34,8 @@ __all__ = [
     "ErrorResponse",
     "RecordListResponse",
     "RecordResponse",
+    "STATS_PATH",
+    "StatsResponse",
     "create_app",
     "openapi_json",
     "router",
