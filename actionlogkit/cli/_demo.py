@@ -250,12 +250,12 @@ def report(store: Store, run: str) -> str:
     }
     per_integration: list[list[object]] = []
     for integration in INTEGRATIONS:
-        found = groups.get(integration)
-        if found is None:
+        group = groups.get(integration)
+        if group is None:
             per_integration.append([integration, 0, 0, "-", 0])
             continue
-        rate = f"{100 * found.failed / found.count:.0f}%"
-        per_integration.append([integration, found.count, found.failed, rate, found.retried])
+        rate = f"{100 * group.failed / group.count:.0f}%"
+        per_integration.append([integration, group.count, group.failed, rate, group.retried])
 
     slowest = store.list(this_run, sort="executionTime", order="desc", limit=5)
     retried = store.list(
