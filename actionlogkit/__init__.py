@@ -4,6 +4,7 @@ from actionlogkit._registry import available_schemes, open_store
 from actionlogkit._version import __version__
 from actionlogkit.errors import (
     ActionLogKitError,
+    ActionLogKitWarning,
     ConfigurationError,
     Conflict,
     FieldError,
@@ -39,6 +40,7 @@ __all__ = [
     "ActionLog",
     "ActionLogInput",
     "ActionLogKitError",
+    "ActionLogKitWarning",
     "ActionOptions",
     "ActionSpec",
     "ActionType",

@@ -142,14 +142,28 @@ def matches(node: Node | None, record: Any) -> bool:
     return predicate(node)(record)
 
 
+def _order_key(value: Any, record_id: str) -> tuple[bool, Any, str]:
+    """A record's place in ascending order: nulls first, then by value, then by ``_id``."""
+    if value is None:
+        return (False, 0, record_id)
+    return (True, value.value if isinstance(value, Enum) else value, record_id)
+
+
 def ordered(records: Iterable[Any], query: Query) -> list[Any]:
-    """Sort as the query asks: nulls first ascending, last descending; ``_id`` breaks ties."""
+    """Sort as the query asks: nulls first ascending, last descending; ``_id`` breaks ties.
+
+    With a keyset (a cursor's position), only the records after it in that order remain.
+    """
     attribute = query.sort.attribute
-
-    def key(record: Any) -> tuple[bool, Any, str]:
-        value = getattr(record, attribute)
-        if value is None:
-            return (False, 0, record.id)
-        return (True, value.value if isinstance(value, Enum) else value, record.id)
-
-    return sorted(records, key=key, reverse=query.descending)
+    found = sorted(
+        records,
+        key=lambda record: _order_key(getattr(record, attribute), record.id),
+        reverse=query.descending,
+    )
+    keyset = query.keyset
+    if keyset is None:
+        return found
+    position = _order_key(keyset.value, keyset.id)
+    if query.descending:
+        return [r for r in found if _order_key(getattr(r, attribute), r.id) < position]
+    return [r for r in found if _order_key(getattr(r, attribute), r.id) > position]

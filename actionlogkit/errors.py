@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 __all__ = [
     "ActionLogKitError",
+    "ActionLogKitWarning",
     "ConfigurationError",
     "Conflict",
     "FieldError",
@@ -99,3 +100,7 @@ class MissingStore(ConfigurationError, LookupError):
 
 class NoResult(ActionLogKitError, LookupError):
     """Raised by ``Call.result`` in a recorder's source when the recorded call has no result."""
+
+
+class ActionLogKitWarning(UserWarning):
+    """Warned when a store works, but slower than it could: e.g. a search index is missing."""

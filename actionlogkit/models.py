@@ -216,10 +216,15 @@ FIELD_NAMES: tuple[str, ...] = tuple(
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a query's result: ``data`` in query order, ``total`` matches in all."""
+    """One page of a query's result: ``data`` in query order, ``total`` matches in all.
+
+    ``total`` is ``None`` when the caller asked for no total (``with_total=False``);
+    ``next_cursor`` continues the query after this page, ``None`` when no record follows.
+    """
 
     data: list[ActionLog] = field(default_factory=list)
-    total: int = 0
+    total: int | None = 0
+    next_cursor: str | None = None
 
 
 _Model = TypeVar("_Model", bound=BaseModel)

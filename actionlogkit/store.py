@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import abc
 import builtins
+import dataclasses
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -53,6 +54,7 @@ from actionlogkit.query import (
     In,
     Node,
     Query,
+    next_cursor,
     parse_filter,
     parse_query,
     parse_search,
@@ -441,6 +443,8 @@ class Store(abc.ABC):
         order: str | None = "desc",
         limit: int = DEFAULT_LIMIT,
         offset: int = 0,
+        cursor: str | None = None,
+        with_total: bool = True,
     ) -> Page:
         """Return one page of the records matching a query, and how many match in all.
 
@@ -452,9 +456,14 @@ class Store(abc.ABC):
             order: ``"asc"`` or ``"desc"`` (default); ties are broken by ``_id`` the same way.
             limit: 1 to 100 records (default 50).
             offset: records to skip (default 0).
+            cursor: the ``next_cursor`` of the previous page of the same query (filter, search,
+                sort and order; ``limit`` may change): the page starts after that page's last
+                record. ``offset`` must then be 0.
+            with_total: ``False`` to skip counting the matches (``total`` is then ``None``).
 
         Returns:
-            A :class:`Page`: ``data`` in query order and ``total``, the count of all matches.
+            A :class:`Page`: ``data`` in query order, ``total``, the count of all matches, and
+            ``next_cursor`` for the page after it (``None`` on the last page).
 
         Raises:
             InvalidQuery: some part of the query breaks the query language.
@@ -463,10 +472,24 @@ class Store(abc.ABC):
         """
         self._check_open()
         query = parse_query(
-            filter, search=search, sort=sort, order=order, limit=limit, offset=offset
+            filter,
+            search=search,
+            sort=sort,
+            order=order,
+            limit=limit,
+            offset=offset,
+            cursor=cursor,
+            with_total=with_total,
         )
         with self._guard("list"):
-            return Page(data=self._select(query), total=self._count(query.filter, query.search))
+            # One record more than the page tells whether another page follows.
+            data = self._select(dataclasses.replace(query, limit=query.limit + 1))
+            total = self._count(query.filter, query.search) if query.with_total else None
+        following = None
+        if len(data) > query.limit:
+            del data[query.limit :]
+            following = next_cursor(query, data[-1])
+        return Page(data=data, total=total, next_cursor=following)
 
     def count(
         self, filter: Mapping[str, Any] | str | None = None, *, search: str | None = None
@@ -521,6 +544,22 @@ class Store(abc.ABC):
         with self._guard("stats"):
             rows = self._stats(query)
         return build_stats(query, rows)
+
+    def migrate(self, progress: Callable[[str], None] | None = None) -> builtins.list[str]:
+        """Build what this version adds to an existing store and it lacks; return what was built.
+
+        Opening a store never builds anything on an existing one (it stays cheap and safe in a
+        rolling deploy); this does, once: the SQL backend's search index, declared indexes.
+        ``progress`` receives a line of text now and then. Additions keep the stored layout
+        readable by the previous version. An empty list: nothing was missing.
+
+        Raises:
+            StoreError: the storage failed (what was built before stays built).
+
+        """
+        self._check_open()
+        with self._guard("migrate"):
+            return self._migrate(progress or _ignore)
 
     def close(self) -> None:
         """Release the store's connections; later calls raise :class:`StoreError`. Idempotent."""
@@ -612,7 +651,9 @@ class Store(abc.ABC):
     def _select(self, query: Query) -> builtins.list[ActionLog]:
         """Return the page ``query`` asks for.
 
-        The matches in query order, after skipping ``offset`` of them, at most ``limit``.
+        The matches in query order that come after ``query.keyset`` (when set), after skipping
+        ``offset`` of them, at most ``limit`` (which may be one more than the caller's page: the
+        core asks for one extra record to tell whether another page follows).
         """
 
     @abc.abstractmethod
@@ -644,6 +685,10 @@ class Store(abc.ABC):
     def _drop(self) -> None:
         """Optional, with :attr:`isolates`: remove the storage :meth:`_open_isolated` made."""
         raise NotImplementedError
+
+    def _migrate(self, progress: Callable[[str], None]) -> builtins.list[str]:
+        """Optional: build what an existing store lacks (:meth:`migrate`); the default: nothing."""
+        return []
 
     # -- shared machinery -------------------------------------------------------------------------
 
@@ -708,6 +753,10 @@ class _Guard:
             return
         name = type(self.store).__name__
         raise StoreError(f"{name}: {self.operation} failed: {exc}") from exc
+
+
+def _ignore(line: str) -> None:
+    """A progress callback that shows nothing."""
 
 
 def _record_id(record_id: object) -> str:

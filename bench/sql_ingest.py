@@ -1,10 +1,12 @@
 """Ingest: ``create_many`` of realistic records against the raw driver's ``executemany``.
 
-Both sides write the same rows (the same JSON, timestamps and search text) into fresh tables of
-the same layout and indexes, each in one transaction; the ratio is SQLStore's throughput over the
-raw driver's. The sides alternate for ``--rounds`` rounds and each side's median counts, so that
-load from elsewhere on the machine falls on both. SQLite always; PostgreSQL when a URL is given.
-A second line per engine writes the same records as 100 ``create_many`` calls of 1,000.
+Both sides write the same rows (the same JSON, timestamps and search text) into fresh tables of the
+same layout and indexes (the search index included), each in one transaction; the raw side encodes
+the JSON with the standard ``json`` module, as a hand-written logger would; the ratio is SQLStore's
+throughput over the raw driver's. The sides alternate for ``--rounds`` rounds and each side's
+median counts, so that load from elsewhere on the machine falls on both. SQLite always; PostgreSQL
+when a URL is given. A second line per engine writes the same records as 100 ``create_many`` calls
+of 1,000.
 
     uv run python bench/sql_ingest.py [--records 100000] [--rounds 3] [--postgres-url URL]
 """
@@ -123,12 +125,14 @@ def postgresql_round(data: list[dict[str, Any]], url: str) -> tuple[float, float
     return whole, chunks, raw_seconds
 
 
-def report(name: str, driver: str, records: int, rounds: list[tuple[float, float, float]]) -> None:
+def report(
+    name: str, driver: str, records: int, rounds: list[tuple[float, float, float]], goal: float
+) -> None:
     """Print the medians as records per second, and the ratios to the raw driver."""
     whole, chunks, raw = (records / statistics.median(side) for side in zip(*rounds, strict=True))
     print(
         f"{name:10} create_many x1    {whole:8,.0f} rec/s   raw {driver} executemany "
-        f"{raw:8,.0f} rec/s   ratio {whole / raw:.2f} (goal ≥ 0.5)"
+        f"{raw:8,.0f} rec/s   ratio {whole / raw:.2f} (goal ≥ {goal})"
     )
     print(
         f"{name:10} create_many x{records // CHUNK:<4} {chunks:8,.0f} rec/s   "
@@ -154,10 +158,10 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as directory:
         rounds = [sqlite_round(data, Path(directory), n) for n in range(arguments.rounds)]
-    report("SQLite", "sqlite3", arguments.records, rounds)
+    report("SQLite", "sqlite3", arguments.records, rounds, 0.85)
     if arguments.postgres_url:
         rounds = [postgresql_round(data, arguments.postgres_url) for _ in range(arguments.rounds)]
-        report("PostgreSQL", "psycopg", arguments.records, rounds)
+        report("PostgreSQL", "psycopg", arguments.records, rounds, 1.2)
 
 
 if __name__ == "__main__":

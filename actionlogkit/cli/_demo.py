@@ -235,9 +235,10 @@ def _ms(log: ActionLog) -> str:
 
 def _shown(page: Page, what: str) -> str:
     """How much of a result a table shows: "8 of 15 retried calls" when cut, else "15 …"."""
-    if len(page.data) < page.total:
-        return f"{len(page.data)} of {page.total} {what}"
-    return f"{page.total} {what}"
+    total = len(page.data) if page.total is None else page.total  # counted: with_total
+    if len(page.data) < total:
+        return f"{len(page.data)} of {total} {what}"
+    return f"{total} {what}"
 
 
 def report(store: Store, run: str) -> str:

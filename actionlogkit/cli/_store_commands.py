@@ -1,4 +1,4 @@
-"""The store commands of the command line: ``serve``, ``list``, ``get``, ``delete``, ``openapi``.
+"""The store commands: `serve`, `list`, `export`, `migrate`, `get`, `delete` and `openapi`.
 
 Exit codes and errors as ``_common`` says. FastAPI and uvicorn are imported only by ``serve`` and
 ``openapi``.
@@ -11,6 +11,7 @@ import json
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
@@ -28,6 +29,7 @@ from actionlogkit.cli._common import (
 )
 from actionlogkit.models import ActionLog
 from actionlogkit.query import DEFAULT_LIMIT, MAX_LIMIT
+from actionlogkit.store import Store
 
 __all__ = ["register"]
 
@@ -117,11 +119,11 @@ def _serve(args: argparse.Namespace) -> int:
         from actionlogkit.http import create_app
 
         with opened(args.store, create=True) as store:
-            app = create_app(store, cors_origins=args.cors_origin)
+            app = create_app(store, cors_origins=args.cors_origin, viewer=True)
             base = f"http://{args.host}:{args.port}"
             print(
                 f"actionlogkit: serving {redacted(args.store)} at {base}"
-                f"/integration-action-logs (API docs: {base}/docs)",
+                f"/integration-action-logs (log viewer: {base}/, API docs: {base}/docs)",
                 file=sys.stderr,
                 flush=True,
             )
@@ -158,8 +160,58 @@ def _summary(shown: int, total: int, offset: int) -> str:
     return f"records {offset + 1}-{offset + shown} of {total}"
 
 
+def _walk(
+    store: Store,
+    filter: str | None,
+    search: str | None,
+    sort: str | None = None,
+    order: str = "desc",
+) -> Iterator[list[ActionLog]]:
+    """Every page of a query, read with cursors: only one page is held at a time."""
+    cursor = None
+    while True:
+        page = store.list(
+            filter,
+            search=search,
+            sort=sort,
+            order=order,
+            limit=MAX_LIMIT,
+            cursor=cursor,
+            with_total=False,
+        )
+        if page.data:
+            yield page.data
+        cursor = page.next_cursor
+        if cursor is None:
+            return
+
+
+def _list_all(args: argparse.Namespace) -> int:
+    if args.offset:
+        raise Failure("--offset cannot be used with --all", EXIT_USAGE)
+    shown = 0
+    with opened(args.store, create=False) as store:
+        if args.json:
+            for records in _walk(store, args.filter, args.search, args.sort, args.order):
+                sys.stdout.write("".join(_record_json(record) + "\n" for record in records))
+                shown += len(records)
+            print(f"{shown} records" if shown != 1 else "1 record", file=sys.stderr)
+            return 0
+        every = [
+            record
+            for records in _walk(store, args.filter, args.search, args.sort, args.order)
+            for record in records
+        ]
+    if every:
+        print("\n".join(_table(every)))
+    print(_summary(len(every), len(every), 0))
+    return 0
+
+
 def _list(args: argparse.Namespace) -> int:
     def body() -> int:
+        if args.all:
+            return _list_all(args)
         if args.limit > MAX_LIMIT:
             raise Failure(
                 f"--limit {args.limit}: a page holds at most {MAX_LIMIT} records; for every "
@@ -175,6 +227,7 @@ def _list(args: argparse.Namespace) -> int:
                 limit=args.limit,
                 offset=args.offset,
             )
+        assert page.total is not None
         summary = _summary(len(page.data), page.total, args.offset)
         if args.json:
             for record in page.data:
@@ -187,6 +240,84 @@ def _list(args: argparse.Namespace) -> int:
         return 0
 
     return run("list", body)
+
+
+# -- export ----------------------------------------------------------------------------------------
+
+
+class _Progress:
+    """A progress line on a terminal's stderr, redrawn at most a few times a second."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.drawn = 0.0
+
+    def show(self, done: int, *, final: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not final and now - self.drawn < 0.2:
+            return
+        self.drawn = now
+        elapsed = max(now - self.started, 1e-9)
+        share = done / self.total if self.total else 1.0
+        filled = int(share * 30)
+        bar = "#" * filled + "-" * (30 - filled)
+        sys.stderr.write(
+            f"\r[{bar}] {done:,}/{self.total:,} records {share:4.0%} {done / elapsed:,.0f}/s"
+        )
+        if final:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _export(args: argparse.Namespace) -> int:
+    def body() -> int:
+        with opened(args.store, create=False) as store:
+            total = store.count(args.filter, search=args.search)
+            progress = _Progress(total, sys.stderr.isatty())
+            try:
+                out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+            except OSError as exc:
+                raise Failure(f"cannot write {args.output}: {exc.strerror}", EXIT_FAILED) from exc
+            written = 0
+            try:
+                # By _id: the primary key's order, in which records are also created.
+                for records in _walk(store, args.filter, args.search, "_id", "asc"):
+                    out.write("".join(_record_json(record) + "\n" for record in records))
+                    written += len(records)
+                    progress.show(written)
+            except OSError as exc:
+                raise Failure(f"cannot write {args.output}: {exc.strerror}", EXIT_FAILED) from exc
+            finally:
+                if out is not sys.stdout:
+                    out.close()
+                else:
+                    out.flush()
+            progress.show(written, final=True)
+        if args.output != "-":
+            print(f"exported {written} records to {args.output}", file=sys.stderr)
+        return 0
+
+    return run("export", body)
+
+
+# -- migrate ---------------------------------------------------------------------------------------
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    def body() -> int:
+        with opened(args.store, create=False) as store:
+            built = store.migrate(progress=lambda line: print(line, file=sys.stderr, flush=True))
+        if built:
+            print("built: " + ", ".join(built))
+        else:
+            print("nothing to build: the store is up to date")
+        return 0
+
+    return run("migrate", body)
 
 
 # -- get, delete -----------------------------------------------------------------------------------
@@ -238,7 +369,7 @@ def _openapi(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: Any) -> None:
-    """Add ``serve``, ``list``, ``get``, ``delete`` and ``openapi`` to the command line."""
+    """Add the store commands to the command line."""
     serve = subparsers.add_parser(
         "serve",
         help="serve the REST API over a store",
@@ -281,7 +412,39 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="print one JSON record per line on stdout, the count on stderr",
     )
+    listing.add_argument(
+        "--all",
+        action="store_true",
+        help="every match, page after page (with --json: streamed as JSON lines)",
+    )
     listing.set_defaults(func=_list)
+
+    export = subparsers.add_parser(
+        "export",
+        help="write every matching record as JSON lines",
+        description=(
+            "Write every record matching a query as JSON lines, one record per line, oldest "
+            "first; streamed, with a progress bar when stderr is a terminal."
+        ),
+    )
+    add_store_option(export)
+    export.add_argument("--filter", metavar="JSON", help="a filter document (query language)")
+    export.add_argument("--search", metavar="TEXT", help="text to look for (any case)")
+    export.add_argument(
+        "--output", "-o", metavar="FILE", default="-", help="where to write (default: stdout)"
+    )
+    export.set_defaults(func=_export)
+
+    migrate = subparsers.add_parser(
+        "migrate",
+        help="build the indexes an existing store lacks",
+        description=(
+            "Build what this version adds to an existing store (the search index, declared "
+            "indexes), with progress; opening a store never does."
+        ),
+    )
+    add_store_option(migrate)
+    migrate.set_defaults(func=_migrate)
 
     get = subparsers.add_parser(
         "get", help="print one record as JSON", description="Print one record as JSON."

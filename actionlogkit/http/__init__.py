@@ -1,7 +1,8 @@
 """The integration action log REST API over any store (``pip install 'actionlogkit[http]'``).
 
-``create_app(store)`` is a ready FastAPI application; ``router(store)`` is an ``APIRouter`` to
-mount in an application of your own. Both take a :class:`~actionlogkit.Store` or a store URL.
+``create_app(store)`` is a ready FastAPI application (``viewer=True`` adds the web log viewer);
+``router(store)`` is an ``APIRouter`` to mount in an application of your own, and
+``viewer_router()`` the viewer's. Both take a :class:`~actionlogkit.Store` or a store URL.
 See ``docs/http.md``.
 """
 
@@ -24,6 +25,7 @@ from actionlogkit.http._operations import (
     STATS_PATH,
     router,
 )
+from actionlogkit.http._viewer import viewer_router
 
 __all__ = [
     "BAD_BODY_STATUS",
@@ -39,4 +41,5 @@ __all__ = [
     "create_app",
     "openapi_json",
     "router",
+    "viewer_router",
 ]

@@ -112,7 +112,18 @@ class RecordListResponse(BaseModel):
 
     success: Literal[True]
     data: list[ActionLog]
-    total: int = Field(ge=0, description="How many records match the query in all")
+    total: int | None = Field(
+        ge=0,
+        description="How many records match the query in all; null when withTotal=false",
+    )
+    next_cursor: str | None = Field(
+        default=None,
+        alias="nextCursor",
+        description=(
+            "Pass as `cursor` (with the same filter, search, sort and order) for the page after "
+            "this one; null on the last page"
+        ),
+    )
 
 
 class StatsResponse(BaseModel):

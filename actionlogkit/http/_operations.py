@@ -28,6 +28,7 @@ from actionlogkit.http._route_class import route_class
 from actionlogkit.models import ActionLog, ActionLogInput, Page
 from actionlogkit.query import (
     DEFAULT_LIMIT,
+    MAX_CURSOR_LENGTH,
     MAX_FILTER_BYTES,
     MAX_LIMIT,
     MAX_OFFSET,
@@ -92,7 +93,8 @@ _BODY_EXAMPLES: dict[str, Any] = {
 _ERROR_DOCS: dict[int | str, tuple[str, dict[str, Any]]] = {
     400: (
         "The query is invalid: malformed filter JSON, an unknown field or operator, a filter "
-        "over the size or depth bounds, an unknown sort field, limit or offset out of range.",
+        "over the size or depth bounds, an unknown sort field, limit or offset out of range, "
+        "a cursor of another query or a malformed one, an offset beside a cursor.",
         {
             "success": False,
             "message": "invalid query",
@@ -188,7 +190,7 @@ def _record_body(record: ActionLog) -> str:
 
 def _page_body(page: Page) -> str:
     return RecordListResponse.model_construct(
-        success=True, data=page.data, total=page.total
+        success=True, data=page.data, total=page.total, next_cursor=page.next_cursor
     ).model_dump_json(by_alias=True)
 
 
@@ -288,13 +290,14 @@ def router(
             "Retrieve a list of all integration action log records with optional filtering and "
             "pagination. The filter is a JSON document of the query language "
             f"(`{' '.join(OPERATORS)}`, dotted paths inside `payload`, "
-            "`response` and `metadata`); ties in the sort order are broken by `_id`."
+            "`response` and `metadata`); ties in the sort order are broken by `_id`. To read "
+            "every match, follow `nextCursor` from page to page."
         ),
         response_model=RecordListResponse,
         responses=_responses(
             400,
             description="One page of matching records and the total number of matches",
-            example={"success": True, "data": [EXAMPLE_RECORD], "total": 1},
+            example={"success": True, "data": [EXAMPLE_RECORD], "total": 1, "nextCursor": None},
         ),
     )
     def list_logs(
@@ -331,8 +334,35 @@ def router(
                 examples=["timeout"],
             ),
         ] = None,
+        cursor: Annotated[
+            str | None,
+            Query(
+                max_length=MAX_CURSOR_LENGTH,
+                description=(
+                    "The `nextCursor` of the previous page: the page starts after that page's "
+                    "last record. Use it with the same filter, search, sort and order (limit may "
+                    "change) and offset 0; pages stay exact while records are added"
+                ),
+            ),
+        ] = None,
+        with_total: Annotated[
+            bool,
+            Query(
+                alias="withTotal",
+                description="false to skip counting the matches (`total` is then null)",
+            ),
+        ] = True,
     ) -> Response:
-        page = logs.list(filter, search=search, sort=sort, order=order, limit=limit, offset=offset)
+        page = logs.list(
+            filter,
+            search=search,
+            sort=sort,
+            order=order,
+            limit=limit,
+            offset=offset,
+            cursor=cursor,
+            with_total=with_total,
+        )
         return _json(_page_body(page))
 
     # Before the routes of /{id}, which would take "stats" for an id.

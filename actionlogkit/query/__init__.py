@@ -19,6 +19,7 @@ from actionlogkit.query._ast import (
     Eq,
     Exists,
     In,
+    Keyset,
     Node,
     Not,
     Or,
@@ -37,6 +38,7 @@ from actionlogkit.query._bounds import (
     MAX_PATH_SEGMENTS,
     MAX_SEARCH_LENGTH,
 )
+from actionlogkit.query._cursor import MAX_CURSOR_LENGTH, next_cursor
 from actionlogkit.query._fields import JSON_ROOTS, TOP_LEVEL_FIELDS, FieldKind, FieldRef
 from actionlogkit.query._operators import (
     COMPARATORS,
@@ -50,7 +52,7 @@ from actionlogkit.query._operators import (
     LogicalRule,
     Operator,
 )
-from actionlogkit.query._parse import parse_filter, parse_query, parse_search
+from actionlogkit.query._parse import parse_filter, parse_index_paths, parse_query, parse_search
 from actionlogkit.query._search import SEARCH_FIELDS, search_fields, search_text
 
 __all__ = [
@@ -61,6 +63,7 @@ __all__ = [
     "MAX_FILTER_BYTES",
     "MAX_FILTER_DEPTH",
     "MAX_IN_VALUES",
+    "MAX_CURSOR_LENGTH",
     "MAX_LIMIT",
     "MAX_OFFSET",
     "MAX_PATH_SEGMENTS",
@@ -75,12 +78,15 @@ __all__ = [
     "FieldKind",
     "FieldRef",
     "In",
+    "Keyset",
     "Node",
     "Not",
     "Or",
     "Query",
     "Scalar",
+    "next_cursor",
     "parse_filter",
+    "parse_index_paths",
     "parse_query",
     "parse_search",
     "search_fields",

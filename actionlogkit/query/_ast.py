@@ -25,6 +25,7 @@ __all__ = [
     "Eq",
     "Exists",
     "In",
+    "Keyset",
     "Node",
     "Not",
     "Or",
@@ -94,6 +95,18 @@ Node = Eq | In | Compare | Exists | Not | And | Or
 
 
 @dataclass(frozen=True)
+class Keyset:
+    """A position in a query's order: after the record with this sort value and ``_id``.
+
+    ``value`` is the sort field's value (coerced to its kind: a ``datetime`` for timestamps, the
+    text of an enum), ``None`` for a null one; with ``_id`` as the sort field it equals ``id``.
+    """
+
+    value: Scalar
+    id: str
+
+
+@dataclass(frozen=True)
 class Query:
     """A validated query as every store receives it."""
 
@@ -107,3 +120,7 @@ class Query:
     descending: bool = True
     limit: int = DEFAULT_LIMIT
     offset: int = 0
+    keyset: Keyset | None = None
+    """Where the page starts (a cursor's position): only records after it in query order."""
+    with_total: bool = True
+    """Whether the caller wants the number of all matches (``Store.list`` then counts)."""

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from actionlogkit import _json
 from actionlogkit._rules import text_problem, unreachable
-from actionlogkit.errors import InvalidQuery
+from actionlogkit.errors import ConfigurationError, InvalidQuery
 from actionlogkit.query._ast import And, Compare, ComparisonOp, Eq, Exists, In, Node, Not, Or, Query
 from actionlogkit.query._bounds import (
     DEFAULT_LIMIT,
@@ -29,6 +30,7 @@ from actionlogkit.query._bounds import (
     MAX_PATH_SEGMENTS,
     MAX_SEARCH_LENGTH,
 )
+from actionlogkit.query._cursor import decode_cursor, query_hash
 from actionlogkit.query._fields import JSON_ROOTS, TOP_LEVEL_FIELDS, FieldKind, FieldRef
 from actionlogkit.query._operands import describe, operand, text
 from actionlogkit.query._operators import (
@@ -40,7 +42,7 @@ from actionlogkit.query._operators import (
     LogicalRule,
 )
 
-__all__ = ["parse_filter", "parse_query", "parse_search"]
+__all__ = ["parse_filter", "parse_index_paths", "parse_query", "parse_search"]
 
 # The table's names are plain text; Compare takes them typed.
 _COMPARISONS: dict[str, ComparisonOp] = {op: op for op in COMPARISON_OPERATORS}
@@ -296,11 +298,15 @@ def parse_query(
     order: str | None = "desc",
     limit: int = DEFAULT_LIMIT,
     offset: int = 0,
+    cursor: str | None = None,
+    with_total: bool = True,
 ) -> Query:
     """Validate every part of a query into a :class:`Query`.
 
     ``sort`` defaults to ``createdAt`` and ``order`` to ``desc`` (``None`` or ``""`` also mean
-    the default). Raises :class:`InvalidQuery` naming the first place that breaks a rule.
+    the default). ``cursor`` is the ``next_cursor`` of a page of the same query (filter, search,
+    sort and order); ``offset`` must then be 0. Raises :class:`InvalidQuery` naming the first
+    place that breaks a rule.
     """
     node = parse_filter(filter)
     term = parse_search(search)
@@ -316,11 +322,62 @@ def parse_query(
         order = "desc"
     if order not in ("asc", "desc"):
         raise InvalidQuery.at("order", f"expected 'asc' or 'desc', got {order!r}")
-    return Query(
+    query = Query(
         filter=node,
         search=term,
         sort=FieldRef(sort, kind),
         descending=order == "desc",
         limit=_integer(limit, "limit", 1, MAX_LIMIT),
         offset=_integer(offset, "offset", 0, MAX_OFFSET),
+        with_total=_flag(with_total, "withTotal"),
     )
+    return _with_cursor(query, cursor)
+
+
+def _flag(value: object, place: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidQuery.at(place, f"expected true or false, got {describe(value)}")
+    return value
+
+
+def _with_cursor(query: Query, cursor: str | None) -> Query:
+    if cursor is None or cursor == "":
+        return query
+    if query.offset:
+        raise InvalidQuery.at("offset", "must be 0 with a cursor: the cursor says where to start")
+    fingerprint = query_hash(query.filter, query.search, query.sort, query.descending)
+    return replace(query, keyset=decode_cursor(cursor, fingerprint, query.sort))
+
+
+def parse_index_paths(paths: object) -> tuple[FieldRef, ...]:
+    """Validate the JSON paths a store is asked to index (its ``indexes`` option).
+
+    ``paths`` is a list of dotted paths inside ``payload``, ``response`` or ``metadata``, or
+    their comma-separated text (a URL's ``indexes=`` parameter); each follows the rules of a
+    filter's path. Repeated paths count once. Raises :class:`ConfigurationError` naming the path
+    and the rule it breaks.
+    """
+    if paths is None:
+        return ()
+    if isinstance(paths, str):
+        paths = [path.strip() for path in paths.split(",") if path.strip()]
+    if not isinstance(paths, (list, tuple)):
+        raise ConfigurationError(
+            f"indexes must be a list of JSON paths ('metadata.orderId'), got {describe(paths)}"
+        )
+    fields: list[FieldRef] = []
+    for path in paths:
+        if not isinstance(path, str):
+            raise ConfigurationError(f"indexes: expected a JSON path as text, got {describe(path)}")
+        try:
+            field = _Parser().field(path, "indexes")
+        except InvalidQuery as exc:
+            raise ConfigurationError(f"indexes: {path!r}: {exc.errors[0].message}") from None
+        if not field.path:
+            raise ConfigurationError(
+                f"indexes: {path!r}: name a path inside {', '.join(JSON_ROOTS)} "
+                "(top-level fields have their own indexes)"
+            )
+        if field not in fields:
+            fields.append(field)
+    return tuple(fields)

@@ -14,6 +14,7 @@ from actionlogkit import _ids
 from actionlogkit.errors import Conflict, InvalidQuery, InvalidRecord, NotFound, StoreError
 from actionlogkit.memory import MemoryStore
 from actionlogkit.models import FIELD_NAMES, ActionLog, ActionLogInput, ActionType, Status
+from actionlogkit.query import TOP_LEVEL_FIELDS
 from actionlogkit.store import Store
 from actionlogkit.testing import _sample
 from actionlogkit.testing._differential import assert_same_results, canonical, load_dataset
@@ -534,6 +535,114 @@ class StoreContract:
         with pytest.raises(InvalidQuery) as caught:
             store.list(**arguments)
         assert caught.value.errors[0].field == place
+
+    # -- cursors and totals -----------------------------------------------------------------------
+
+    @staticmethod
+    def _walk(store: Store, limit: int, **query: Any) -> list[str]:
+        """Every id a cursor walk of ``query`` gives, page after page of ``limit``."""
+        ids: list[str] = []
+        cursor = None
+        for _ in range(100):
+            page = store.list(**query, limit=limit, cursor=cursor)
+            ids.extend(record.id for record in page.data)
+            cursor = page.next_cursor
+            if cursor is None:
+                return ids
+            assert page.data, "a page with a next cursor holds records"
+        raise AssertionError("the walk did not end")
+
+    @pytest.mark.parametrize("order", ["asc", "desc"])
+    @pytest.mark.parametrize("sort", list(TOP_LEVEL_FIELDS))
+    def test_cursor_walk_gives_the_ordered_result(
+        self, store: Store, sample: dict[str, str], sort: str, order: str
+    ) -> None:
+        """Walking with cursors gives exactly the ordered result, nulls and ties included."""
+        # Ties and nulls beyond the sample's: equal createdAt, equal and absent sort values.
+        store.create_many(
+            [_sample.minimal(entityId="p-1", retryCount=1), _sample.minimal(executionTime=120.5)]
+            * 2,
+            created_at=_sample.created_at["a"],
+        )
+        for query in ({}, {"filter": {"status": {"$ne": "pending"}}}, {"search": "SHOP"}):
+            whole = [r.id for r in store.list(**query, sort=sort, order=order, limit=100).data]
+            for limit in (1, 2, 3, 100):
+                walked = self._walk(store, limit, **query, sort=sort, order=order)
+                assert walked == whole, (query, limit)
+
+    @pytest.mark.parametrize(
+        ("sort", "order"), [("createdAt", "desc"), ("entityId", "asc"), ("executionTime", "desc")]
+    )
+    def test_records_inserted_during_a_walk_skip_or_repeat_nothing(
+        self, store: Store, sample: dict[str, str], sort: str, order: str
+    ) -> None:
+        """Records inserted between pages never make a stored record skipped or repeated."""
+        before = [r.id for r in store.list(sort=sort, order=order, limit=100).data]
+        # The same sort values again: ties on every side of the cursor.
+        inserts = [_sample.SAMPLE[label] for label in _sample.LABELS]
+        seen: list[str] = []
+        page = store.list(sort=sort, order=order, limit=2)
+        while True:
+            seen.extend(record.id for record in page.data)
+            if page.next_cursor is None:
+                break
+            store.create_many(inserts[:2], created_at=[_sample.created_at["c"], None])
+            inserts = inserts[2:] + inserts[:2]
+            page = store.list(sort=sort, order=order, limit=2, cursor=page.next_cursor)
+        old = [record_id for record_id in seen if record_id in set(before)]
+        assert old == before
+        assert len(seen) == len(set(seen))
+
+    def test_last_page_has_no_cursor(self, store: Store, sample: dict[str, str]) -> None:
+        """next_cursor is None on the last page, also when it is exactly full."""
+        whole = store.list(limit=len(sample))
+        assert whole.next_cursor is None
+        first = store.list(limit=len(sample) - 1)
+        assert first.next_cursor is not None
+        rest = store.list(limit=len(sample) - 1, cursor=first.next_cursor)
+        assert [r.id for r in rest.data] == [whole.data[-1].id]
+        assert rest.next_cursor is None
+        assert rest.total == len(sample)
+
+    def test_cursor_of_another_query_is_refused(self, store: Store, sample: dict[str, str]) -> None:
+        """A cursor reused with another filter, search, sort or order is InvalidQuery (cursor)."""
+        cursor = store.list({"status": "failed"}, sort="retryCount", limit=1).next_cursor
+        assert cursor is not None
+        page = store.list({"status": "failed"}, sort="retryCount", limit=50, cursor=cursor)
+        assert len(page.data) == 1
+        for other in (
+            {"filter": {"status": "success"}, "sort": "retryCount"},
+            {"filter": {"status": "failed"}},
+            {"filter": {"status": "failed"}, "sort": "retryCount", "order": "asc"},
+            {"filter": {"status": "failed"}, "sort": "retryCount", "search": "shop"},
+        ):
+            with pytest.raises(InvalidQuery) as caught:
+                store.list(**other, cursor=cursor)
+            assert [error.field for error in caught.value.errors] == ["cursor"]
+
+    @pytest.mark.parametrize(
+        "cursor", ["x", "!!!!", "e30", "W10", "WzEsIngiLG51bGwsIngiXQ", "a" * 2000, 5]
+    )
+    def test_malformed_cursor_is_refused(self, store: Store, cursor: Any) -> None:
+        """A cursor that is not one of this query's is InvalidQuery naming cursor."""
+        with pytest.raises(InvalidQuery) as caught:
+            store.list(cursor=cursor)
+        assert [error.field for error in caught.value.errors] == ["cursor"]
+
+    def test_offset_with_a_cursor_is_refused(self, store: Store, sample: dict[str, str]) -> None:
+        """A non-zero offset beside a cursor is InvalidQuery naming offset."""
+        cursor = store.list(limit=2).next_cursor
+        with pytest.raises(InvalidQuery) as caught:
+            store.list(limit=2, offset=1, cursor=cursor)
+        assert [error.field for error in caught.value.errors] == ["offset"]
+
+    def test_list_without_total(self, store: Store, sample: dict[str, str]) -> None:
+        """with_total=False gives the same page with total None."""
+        counted = store.list({"status": {"$ne": "pending"}}, limit=3)
+        uncounted = store.list({"status": {"$ne": "pending"}}, limit=3, with_total=False)
+        assert uncounted.total is None
+        assert [r.id for r in uncounted.data] == [r.id for r in counted.data]
+        assert uncounted.next_cursor == counted.next_cursor
 
     # -- life cycle and concurrency ---------------------------------------------------------------
 

@@ -283,3 +283,128 @@ def test_openapi_to_an_unwritable_place_exits_1(tmp_path: Path, run_cli: RunCli)
     result = run_cli("openapi", "--output", str(tmp_path / "no" / "such" / "dir.json"))
     assert result.returncode == 1
     _one_line_error(result, "openapi")
+
+
+# -- list --all, export, migrate -------------------------------------------------------------------
+
+
+def test_list_all_json_streams_every_match(sqlite_url: str, run_cli: RunCli) -> None:
+    """list --all --json prints every match as JSON lines, newest first, the count on stderr."""
+    records = _seed(sqlite_url, 230)
+    result = run_cli("list", "--store", sqlite_url, "--all", "--json")
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line) for line in result.stdout.splitlines()] == records[::-1]
+    assert result.stderr.strip() == "230 records"
+
+
+def test_list_all_prints_one_table(sqlite_url: str, run_cli: RunCli) -> None:
+    """list --all without --json prints every match in one table."""
+    records = _seed(sqlite_url, 130)
+    result = run_cli("list", "--store", sqlite_url, "--all", "--filter", '{"status": "failed"}')
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 + 65 + 1
+    assert [line.split()[0] for line in lines[1:-1]] == [
+        record["_id"] for record in records[::-1] if record["status"] == "failed"
+    ]
+    assert lines[-1] == "records 1-65 of 65"
+
+
+def test_list_all_with_an_offset_is_refused(sqlite_url: str, run_cli: RunCli) -> None:
+    """--offset beside --all exits 2 with one line."""
+    _seed(sqlite_url, 3)
+    result = run_cli("list", "--store", sqlite_url, "--all", "--offset", "1")
+    assert result.returncode == 2
+    assert "--offset" in _one_line_error(result, "list")
+
+
+def test_export_writes_every_match_as_json_lines(
+    sqlite_url: str, run_cli: RunCli, tmp_path: Path
+) -> None:
+    """export writes every match to the file, one JSON record a line, oldest first."""
+    records = _seed(sqlite_url, 250)
+    output = tmp_path / "out.jsonl"
+    result = run_cli(
+        "export", "--store", sqlite_url, "--search", "TIMEOUT", "--output", str(output)
+    )
+    assert result.returncode == 0, result.stderr
+    expected = [record for record in records if record["errorMessage"]]
+    assert [json.loads(line) for line in output.read_text().splitlines()] == expected
+    assert result.stdout == ""
+    assert result.stderr.strip() == f"exported {len(expected)} records to {output}"
+
+
+def test_export_to_stdout_without_a_terminal_shows_no_progress(
+    sqlite_url: str, run_cli: RunCli
+) -> None:
+    """export without --output writes the records to stdout and nothing to stderr."""
+    records = _seed(sqlite_url, 5)
+    result = run_cli("export", "--store", sqlite_url)
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line) for line in result.stdout.splitlines()] == records
+    assert result.stderr == ""
+
+
+def test_export_shows_progress_on_a_terminal(sqlite_url: str, tmp_path: Path) -> None:
+    """On a terminal, export draws a progress bar that ends at every record."""
+    import os
+    import pty
+    import sys
+
+    _seed(sqlite_url, 120)
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "actionlogkit.cli",
+            "export",
+            "--store",
+            sqlite_url,
+            "-o",
+            str(tmp_path / "out.jsonl"),
+        ],
+        stderr=terminal,
+        stdout=subprocess.DEVNULL,
+    )
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    assert process.wait(timeout=60) == 0
+    os.close(controller)
+    assert b"120/120 records 100%" in shown
+
+
+def test_export_memory_stays_flat(sqlite_url: str, tmp_path: Path) -> None:
+    """Exporting ten times the records takes no more memory at its peak (pages are streamed)."""
+    import tracemalloc
+
+    from actionlogkit.cli import main
+
+    def peak(count: int) -> int:
+        url = f"sqlite:///{tmp_path / f'{count}.db'}"
+        _seed(url, count)
+        tracemalloc.start()
+        assert main(["export", "--store", url, "-o", str(tmp_path / f"{count}.jsonl")]) == 0
+        _, highest = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return highest
+
+    peak(10)  # the first export imports modules: keep that out of the measures
+    small, large = peak(300), peak(3000)
+    assert large < small * 1.5, (small, large)
+
+
+def test_migrate_an_up_to_date_store_builds_nothing(sqlite_url: str, run_cli: RunCli) -> None:
+    """migrate on a store created by this version says there is nothing to build."""
+    _seed(sqlite_url, 1)
+    result = run_cli("migrate", "--store", sqlite_url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "nothing to build: the store is up to date"

@@ -257,7 +257,7 @@ def test_create_app_prefix_and_dependencies() -> None:
     with TestClient(app) as client:
         assert client.get(f"/logs{URL}").status_code == 401
         ok = client.get(f"/logs{URL}", headers={"x-api-key": "let-me-in"})
-        assert ok.json() == {"success": True, "data": [], "total": 0}
+        assert ok.json() == {"success": True, "data": [], "total": 0, "nextCursor": None}
         assert client.get("/docs").status_code == 200
         assert f"/logs{URL}" in client.get("/openapi.json").json()["paths"]
 

@@ -80,10 +80,10 @@ def test_altered_table_is_refused(sqlite_url: str) -> None:
     """A versioned table whose columns changed raises ConfigurationError naming the column."""
     SQLStore(sqlite_url).close()
     with sqlite3.connect(_database(sqlite_url)) as raw:
-        raw.execute("ALTER TABLE integration_action_logs DROP COLUMN search_key")
+        raw.execute("ALTER TABLE integration_action_logs DROP COLUMN retry_count")
         raw.execute("ALTER TABLE integration_action_logs ADD COLUMN extra TEXT")
     with pytest.raises(
-        ConfigurationError, match=r"search_key should be blob.*unexpected column extra"
+        ConfigurationError, match=r"retry_count should be integer.*unexpected column extra"
     ):
         SQLStore(sqlite_url)
 

@@ -48,7 +48,7 @@ from actionlogkit.query import (
 )
 from actionlogkit_mongo._documents import SEARCH_FIELD
 
-__all__ = ["compile_filter", "compile_sort", "match_nothing"]
+__all__ = ["compile_after", "compile_filter", "compile_sort", "match_nothing"]
 
 Filter = dict[str, Any]
 # A compiled condition: a filter document, or a constant the folding removes.
@@ -187,3 +187,28 @@ def compile_sort(query: Query) -> list[tuple[str, Literal[1, -1]]]:
     if query.sort.name == "_id":
         return [("_id", direction)]
     return [(query.sort.name, direction), ("_id", direction)]
+
+
+def compile_after(query: Query) -> Filter:
+    """The records after ``query.keyset`` in the order of :func:`compile_sort`.
+
+    Nulls sort first ascending and last descending (absent values are stored as nulls); ties go
+    by ``_id`` in the query's direction.
+    """
+    keyset = query.keyset
+    assert keyset is not None
+    later = "$lt" if query.descending else "$gt"
+    after_id = {"_id": {later: ObjectId(keyset.id)}}
+    field = query.sort.name
+    if field == "_id":
+        return after_id
+    if keyset.value is None:
+        null_ties = {field: None, **after_id}
+        if query.descending:
+            return null_ties
+        return {"$or": [null_ties, {field: {"$ne": None}}]}
+    value = _value(query.sort, keyset.value)
+    parts: list[Filter] = [{field: {later: value}}, {field: value, **after_id}]
+    if query.descending:
+        parts.append({field: None})
+    return {"$or": parts}

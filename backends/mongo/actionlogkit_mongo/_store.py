@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import builtins
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta, timezone
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from bson import ObjectId
 from bson.codec_options import CodecOptions
@@ -28,10 +28,10 @@ from pymongo.errors import ConfigurationError as DriverConfigurationError
 
 from actionlogkit.errors import ConfigurationError, Conflict, StoreError
 from actionlogkit.models import ActionLog
-from actionlogkit.query import Node, Query
+from actionlogkit.query import Node, Query, parse_index_paths
 from actionlogkit.stats import StatsQuery, StatsRow
 from actionlogkit.store import Store
-from actionlogkit_mongo._compiler import compile_filter, compile_sort
+from actionlogkit_mongo._compiler import compile_after, compile_filter, compile_sort
 from actionlogkit_mongo._documents import HIDDEN_FIELDS, from_document, to_document
 from actionlogkit_mongo._stats import stats_pipeline, stats_rows
 
@@ -86,6 +86,21 @@ def _timeout_ms(seconds: float) -> int:
     return max(1, round(seconds * 1000))
 
 
+def _split_indexes(url: str) -> tuple[str, list[str]]:
+    """The connection string without its ``indexes`` option (pymongo's own), and its paths."""
+    head, mark, query = url.partition("?")
+    if not mark:
+        return url, []
+    kept, paths = [], []
+    for part in query.split("&"):
+        name, _, value = part.partition("=")
+        if name.lower() == "indexes":
+            paths += [p.strip() for p in unquote(value).split(",") if p.strip()]
+        else:
+            kept.append(part)
+    return (f"{head}?{'&'.join(kept)}" if kept else head), paths
+
+
 @contextmanager
 def _driver_errors(what: str) -> Iterator[None]:
     """Turn the driver's unreachable-server and timeout errors into a plain ``StoreError``."""
@@ -114,6 +129,8 @@ class MongoStore(Store):
         ttl: keep records this long: the ``createdAt`` index becomes a TTL index (created, or
             changed in place when it exists), and MongoDB's TTL monitor deletes older records
             (see ``docs/backends/mongo.md`` for what it guarantees). Needs ``create_indexes``.
+        indexes: JSON paths to index (``["metadata.orderId"]``), also given as the connection
+            string's ``indexes=metadata.orderId,payload.sku``; created with the others.
 
     Raises:
         ConfigurationError: the connection string is malformed, names no database while
@@ -135,8 +152,15 @@ class MongoStore(Store):
         create_indexes: bool = True,
         server_selection_timeout: float | None = None,
         ttl: timedelta | None = None,
+        indexes: Sequence[str] = (),
     ) -> None:
         self._ttl_seconds = _ttl_seconds(ttl)
+        listed: list[str] = []
+        if isinstance(client_or_url, str):
+            client_or_url, listed = _split_indexes(client_or_url)
+        self._declared = tuple(
+            dict.fromkeys((*parse_index_paths(listed), *parse_index_paths(indexes)))
+        )
         self._owns_client = isinstance(client_or_url, str)
         if isinstance(client_or_url, str):
             self._client = self._connect(client_or_url, server_selection_timeout)
@@ -224,6 +248,10 @@ class MongoStore(Store):
                 self._create_ttl_index(self._ttl_seconds)
             else:
                 self._collection.create_index([(key, ASCENDING) for key in keys])
+        for field in self._declared:
+            # MongoDB indexes every value a path reaches, array elements included (multikey):
+            # the filters the compiler sends use it as they are.
+            self._collection.create_index([(field.dotted, ASCENDING)])
 
     def _create_ttl_index(self, seconds: int) -> None:
         """The ``createdAt`` index with ``expireAfterSeconds``: made, changed, or made a TTL one."""
@@ -240,6 +268,18 @@ class MongoStore(Store):
                 self._collection.name,
                 index={"keyPattern": {"createdAt": 1}, "expireAfterSeconds": seconds},
             )
+
+    def _migrate(self, progress: Callable[[str], None]) -> builtins.list[str]:
+        with _driver_errors("migrate failed"):
+            existing = {
+                tuple(key for key, _ in info["key"])
+                for info in self._collection.index_information().values()
+            }
+            missing = [f for f in self._declared if (f.dotted,) not in existing]
+            for field in missing:
+                progress(f"index of {field.dotted}: building")
+                self._collection.create_index([(field.dotted, ASCENDING)])
+        return [f"index of {field.dotted}" for field in missing]
 
     @property
     def collection(self) -> Collection[Document]:
@@ -299,9 +339,12 @@ class MongoStore(Store):
             return self._collection.delete_many(chosen).deleted_count
 
     def _select(self, query: Query) -> builtins.list[ActionLog]:
+        condition = compile_filter(query.filter, query.search)
+        if query.keyset is not None:
+            condition = {"$and": [condition, compile_after(query)]}
         with _driver_errors("list failed"):
             cursor = self._collection.find(
-                compile_filter(query.filter, query.search),
+                condition,
                 _projection(),
                 sort=compile_sort(query),
                 skip=query.offset,

@@ -17,7 +17,7 @@ checked with ``json_each.type`` (SQLite's ``json_extract`` turns ``true`` into `
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     case,
     cast,
     column,
@@ -39,14 +40,16 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    table,
     true,
+    tuple_,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.sql.selectable import TableValuedAlias
+from sqlalchemy.sql.selectable import Select, TableValuedAlias
 from sqlalchemy.types import Integer
 from typing_extensions import assert_never
 
@@ -66,6 +69,8 @@ from actionlogkit.query import (
     Query,
     Scalar,
 )
+from actionlogkit_sql._declared import DeclaredIndex
+from actionlogkit_sql._search_index import escape_like, fts_phrase, index_name, pg_escaped
 
 __all__ = ["QueryCompiler"]
 
@@ -103,23 +108,50 @@ def _is_number(value: Scalar) -> bool:
 class QueryCompiler:
     """Compiles filters, search terms and sort orders for one log table on one dialect."""
 
-    def __init__(self, table: Table, dialect: str) -> None:
+    def __init__(
+        self, table: Table, dialect: str, declared: Mapping[FieldRef, DeclaredIndex] | None = None
+    ) -> None:
         self.table = table
         self.postgresql = dialect == "postgresql"
+        self.declared: Mapping[FieldRef, DeclaredIndex] = declared or {}
 
     # -- the public part ------------------------------------------------------------------------
 
-    def where(self, filter: Node | None, search: str | None) -> ColumnElement[bool]:
-        """The condition for ``filter`` and the folded ``search`` term together."""
+    def where(
+        self, filter: Node | None, search: str | None, *, indexed: bool = False
+    ) -> ColumnElement[bool]:
+        """The condition for ``filter`` and the folded ``search`` term together.
+
+        ``indexed``: also look the term up in the search index (the table must have one), which
+        narrows the rows the exact test reads.
+        """
         conditions = []
         if filter is not None:
             conditions.append(self.node(filter))
         if search is not None:
+            if indexed:
+                conditions.append(self._search_index_condition(search))
             position = _BytesPosition(
                 self.table.c.search_key, literal(search.encode(), LargeBinary())
             )
             conditions.append(position > 0)
         return and_(*conditions) if conditions else true()
+
+    def _search_index_condition(self, search: str) -> ColumnElement[bool]:
+        """Rows the search index finds for ``search``: a superset of the matches."""
+        name = index_name(self.table.name)
+        if self.postgresql:
+            # The very expression of the index (a bound 'escape' would not match it).
+            escaped = func.encode(self.table.c.search_key, literal_column("'escape'"))
+            pattern = f"%{escape_like(pg_escaped(search))}%"
+            return escaped.like(literal(pattern, Text()))
+        phrase = literal(fts_phrase(search), Text())
+        found: Select[Any] = (
+            select(literal_column("rowid"))
+            .select_from(table(name))
+            .where(literal_column(f'"{name}"').op("MATCH")(phrase))
+        )
+        return literal_column(f'"{self.table.name}".rowid').in_(found)
 
     def order_by(self, query: Query) -> list[UnaryExpression[Any]]:
         """Sort keys: the field (nulls first ascending, last descending), then ``_id`` alike."""
@@ -133,8 +165,37 @@ class QueryCompiler:
             keys = [first, identity.asc()]
         return keys[1:] if key is identity else keys
 
+    def after(self, query: Query) -> ColumnElement[bool]:
+        """Records after ``query.keyset`` in query order, its values bound as ``k_value``, ``k_id``.
+
+        The values are bound parameters, so that every page of a walk runs one statement. Nulls
+        sort first ascending and last descending; the tie-break by ``_id`` follows the order.
+        The field and ``_id`` are compared as a row value, which both engines answer with a
+        range of the index on ``(field, id)``.
+        """
+        keyset = query.keyset
+        assert keyset is not None
+        key = self.table.c[query.sort.attribute]
+        identity = self.table.c.id
+        later = identity < bindparam("k_id") if query.descending else identity > bindparam("k_id")
+        if key is identity:
+            return later
+        if keyset.value is None:
+            if query.descending:
+                return and_(key.is_(None), later)
+            return or_(and_(key.is_(None), later), key.is_not(None))
+        value = bindparam("k_value", type_=key.type)
+        if query.descending:
+            beyond = tuple_(key, identity) < tuple_(value, bindparam("k_id"))
+            return or_(beyond, key.is_(None)) if key.nullable else beyond
+        return tuple_(key, identity) > tuple_(value, bindparam("k_id"))
+
     def node(self, node: Node) -> ColumnElement[bool]:
         """The condition of one AST node."""
+        if self.declared:
+            indexed = self._declared_condition(node)
+            if indexed is not None:
+                return indexed
         match node:
             case Eq():
                 return self._in(node.field, (node.value,))
@@ -152,6 +213,52 @@ class QueryCompiler:
                 return or_(*(self.node(n) for n in node.operands))
             case _:
                 assert_never(node)
+
+    def _declared_condition(self, node: Node) -> ColumnElement[bool] | None:
+        """A condition on a declared path, read from its indexes (see ``_declared``).
+
+        ``None`` when the node is not an equality, ``$in`` or range on a declared path with
+        text or number operands: the plain compilation serves it.
+        """
+        if isinstance(node, And):
+            return self._declared_range(node)
+        op: ComparisonOp | None = None
+        if isinstance(node, Eq):
+            values: tuple[Scalar, ...] = (node.value,)
+        elif isinstance(node, In):
+            values = node.values
+        elif isinstance(node, Compare):
+            values, op = (node.value,), node.op
+        else:
+            return None
+        index = self.declared.get(node.field)
+        if index is None or not values or not all(index.serves(v) for v in values):
+            return None
+        if isinstance(node, Compare):
+            exact = self._compare(node.field, node.op, node.value)
+        else:
+            exact = self._in(node.field, values)
+        found = or_(*(index.compares(op, value) for value in values))
+        return or_(found, and_(index.complex(), exact))
+
+    def _declared_range(self, node: And) -> ColumnElement[bool] | None:
+        """Bounds on one declared path (``{"$gte": a, "$lt": b}``) as one range of its index.
+
+        The plain walk reaches one value on a record that is not complex, so there the bounds
+        hold together exactly when they hold on that value.
+        """
+        bounds = [operand for operand in node.operands if isinstance(operand, Compare)]
+        if len(bounds) < 2 or len(bounds) != len(node.operands):
+            return None
+        field = bounds[0].field
+        index = self.declared.get(field)
+        if index is None or any(b.field != field or not index.serves(b.value) for b in bounds):
+            return None
+        if len({isinstance(b.value, str) for b in bounds}) != 1:
+            return None
+        found = and_(*(index.compares(b.op, b.value) for b in bounds))
+        exact = and_(*(self._compare(field, b.op, b.value) for b in bounds))
+        return or_(found, and_(index.complex(), exact))
 
     # -- top-level fields -----------------------------------------------------------------------
 

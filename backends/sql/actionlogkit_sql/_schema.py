@@ -29,6 +29,8 @@ from sqlalchemy import (
 
 from actionlogkit.errors import ConfigurationError, MissingStore
 from actionlogkit.models import MAX_ID_TEXT
+from actionlogkit_sql._search_index import create as create_search_index
+from actionlogkit_sql._search_index import index_name
 from actionlogkit_sql._types import JsonDocument, SearchKey, UTCTimestamp, code_point_text
 
 __all__ = [
@@ -208,6 +210,8 @@ def ensure_schema(connection: Connection, tables: LogTable, *, create: bool) -> 
         if recorded is not None:
             connection.execute(tables.versions.delete().where(tables.versions.c.table_name == name))
         tables.logs.create(connection)
+        # Additive, beside the table: the layout stays version 1, readable by 0.1.
+        create_search_index(connection, name)
         connection.execute(insert(tables.versions).values(table_name=name, version=SCHEMA_VERSION))
         return True
     if recorded is None:
@@ -225,7 +229,10 @@ def ensure_schema(connection: Connection, tables: LogTable, *, create: bool) -> 
 
 
 def drop_schema(connection: Connection, tables: LogTable) -> None:
-    """Drop the log table and its version record, inside the caller's transaction."""
+    """Drop the log table, its search index and its version record, in the caller's transaction."""
+    if connection.dialect.name == "sqlite":
+        # SQLite's search index is a table of its own (PostgreSQL's goes with the log table).
+        connection.exec_driver_sql(f'DROP TABLE IF EXISTS "{index_name(tables.logs.name)}"')
     tables.logs.drop(connection, checkfirst=True)
     connection.execute(
         tables.versions.delete().where(tables.versions.c.table_name == tables.logs.name)

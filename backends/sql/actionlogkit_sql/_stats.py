@@ -58,13 +58,13 @@ def _bucket(table: Table, postgresql: bool, interval_ms: int) -> ColumnElement[A
 
 
 def stats_statement(
-    table: Table, compiler: QueryCompiler, postgresql: bool, query: StatsQuery
+    table: Table, compiler: QueryCompiler, postgresql: bool, query: StatsQuery, indexed: bool
 ) -> Select[Any]:
-    """The statement whose rows :func:`stats_rows` reads."""
+    """The statement whose rows :func:`stats_rows` reads; ``indexed``: use the search index."""
     keys: list[ColumnElement[Any]] = [_raw(table.c[field.attribute]) for field in query.by]
     if query.interval_ms is not None:
         keys.append(_bucket(table, postgresql, query.interval_ms))
-    condition = compiler.where(query.filter, query.search)
+    condition = compiler.where(query.filter, query.search, indexed=indexed)
     where: ColumnElement[bool] | None = condition
     status: ColumnElement[Any]
     retries: ColumnElement[Any]

@@ -4,23 +4,35 @@ from __future__ import annotations
 
 import builtins
 import functools
+import re
 import sqlite3
+import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, delete, func, select, type_coerce
-from sqlalchemy.engine import URL
+from sqlalchemy import Connection, Engine, Executable, and_, delete, func, select, type_coerce
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.types import NullType
 
-from actionlogkit.errors import ActionLogKitError, ConfigurationError, Conflict, StoreError
+from actionlogkit.errors import (
+    ActionLogKitError,
+    ActionLogKitWarning,
+    ConfigurationError,
+    Conflict,
+    StoreError,
+)
 from actionlogkit.models import ActionLog, ActionType, Status, assemble
-from actionlogkit.query import Node, Query, search_text
+from actionlogkit.query import Keyset, Node, Query, parse_index_paths, search_text
 from actionlogkit.stats import StatsQuery, StatsRow
 from actionlogkit.store import Store
+from actionlogkit_sql import _search_index as search_index
 from actionlogkit_sql._compiler import QueryCompiler
 from actionlogkit_sql._database import Database, driver_error
+from actionlogkit_sql._declared import DeclaredIndex
 from actionlogkit_sql._schema import COLUMN_NAMES, drop_schema, ensure_schema, log_table
 from actionlogkit_sql._stats import stats_rows, stats_statement
 from actionlogkit_sql._types import decode_json, from_epoch_ms, json_text, to_epoch_ms, utc
@@ -39,6 +51,13 @@ _STATEMENT_CACHE_SIZE = 256
 _ROWS_PER_STATEMENT = 500
 """SQLite: the most records one insert statement takes (each distinct count is prepared once)."""
 _SHAPES_KEPT = 32
+_COPY_FROM = 8
+"""PostgreSQL: batches of this many records or more are written with ``COPY`` (fewer: INSERT)."""
+_SAMPLE_ROWS = 512
+"""SQLite: how many of the latest records tell a rare search term from a common one."""
+_COUNT_SHARE = 0.5
+"""SQLite: counting matches of a term in fewer records than this share reads them from the index."""
+_TRIGRAM = re.compile(r"[A-Za-z0-9]{3}")
 S = TypeVar("S")
 
 
@@ -78,6 +97,28 @@ def _multi_row_insert(insert: str, rows: int) -> str:
     return f"{head} VALUES {', '.join([marks] * rows)}"
 
 
+def _split_indexes(engine_or_url: Engine | str | URL) -> tuple[Engine | str | URL, list[str]]:
+    """The URL without its ``indexes`` parameter (never the driver's), and the paths it lists."""
+    if isinstance(engine_or_url, Engine):
+        return engine_or_url, []
+    try:
+        url = make_url(engine_or_url)
+    except ArgumentError:
+        return engine_or_url, []  # Database words the error
+    given = url.query.get("indexes")
+    if given is None:
+        return engine_or_url, []
+    values = [given] if isinstance(given, str) else list(given)
+    paths = [path.strip() for value in values for path in value.split(",") if path.strip()]
+    return url.difference_update_query(["indexes"]), paths
+
+
+def _create_declared(connection: Connection, *, declared: Sequence[DeclaredIndex]) -> None:
+    for index in declared:
+        for statement in index.create_statements():
+            connection.exec_driver_sql(statement)
+
+
 class _Encoded(tuple[ActionLog, ...]):
     """Records with their insert already encoded (:meth:`SQLStore._prepare_insert`)."""
 
@@ -101,6 +142,9 @@ class SQLStore(Store):
         create_schema: create the table, its indexes and its version record when missing. With
             ``False`` nothing is created, not even a SQLite file: a missing file or table is a
             :class:`~actionlogkit.MissingStore`.
+        indexes: JSON paths to index (``["metadata.orderId"]``), also given as the URL's
+            ``?indexes=metadata.orderId,payload.sku``: created with a new table, by
+            :meth:`migrate` on an existing one (opening warns while they are missing).
 
     Raises:
         ConfigurationError: an unusable URL, engine or table name, or an existing table of another
@@ -118,16 +162,23 @@ class SQLStore(Store):
         *,
         table_name: str = DEFAULT_TABLE_NAME,
         create_schema: bool = True,
+        indexes: Sequence[str] = (),
     ) -> None:
         tables = log_table(table_name)
         self._tables = tables
+        engine_or_url, listed = _split_indexes(engine_or_url)
+        fields = dict.fromkeys((*parse_index_paths(listed), *parse_index_paths(indexes)))
         self._database = Database(engine_or_url, create=create_schema)
+        postgresql = self._database.dialect == "postgresql"
+        declared = [DeclaredIndex(table_name, field, postgresql) for field in fields]
         try:
             self._database.setup()
-            self.created_table = self._database.write(
-                lambda c: ensure_schema(c, tables, create=create_schema)
-            )
+            created = self._database.write(lambda c: ensure_schema(c, tables, create=create_schema))
+            self.created_table = created
             """Whether opening the store created its table."""
+            if created and declared:
+                self._database.write(lambda c: _create_declared(c, declared=declared))
+            existing = self._database.read(lambda c: [d for d in declared if d.exists(c)])
         except ActionLogKitError:
             self._database.dispose()
             raise
@@ -136,17 +187,35 @@ class SQLStore(Store):
             raise StoreError(f"SQLStore could not open {self._database.location}: {exc}") from exc
         self._table = tables.logs
         self._postgresql = self._database.dialect == "postgresql"
-        self._compiler = QueryCompiler(self._table, self._database.dialect)
+        self._declared = declared
+        self._compiler = QueryCompiler(
+            self._table, self._database.dialect, {d.field: d for d in existing}
+        )
+        missing = [d.field.dotted for d in declared if d not in existing]
+        if missing:
+            warnings.warn(
+                f"table {table_name!r} lacks the indexes declared for {', '.join(missing)}: "
+                "filters on them read every record until `actionlogkit migrate --store URL` "
+                "builds them",
+                ActionLogKitWarning,
+                stacklevel=2,
+            )
         self._statements: dict[str, object] = {}
         # Read as the driver gives them (no per-value type processing); _record converts.
         self._selected = [type_coerce(self._table.c[name], NullType()) for name in _RECORD_COLUMNS]
         self._insert_sql, self._replace_sql = _write_statements(
             self._database.engine.dialect.identifier_preparer.quote, table_name, self._postgresql
         )
+        quote = self._database.engine.dialect.identifier_preparer.quote
+        self._copy_sql = (
+            f"COPY {quote(table_name)} ({', '.join(quote(n) for n in COLUMN_NAMES)}) FROM STDIN"
+        )
         self._multi_row: dict[int, str] = {}
         self._rows_per_statement = min(
             _ROWS_PER_STATEMENT, self._database.max_parameters // len(COLUMN_NAMES)
         )
+        self._search_indexed = self._database.read(lambda c: search_index.has_index(c, table_name))
+        self._scan_warned = False
 
     @classmethod
     def from_url(cls, url: str, *, create: bool = True, **options: Any) -> SQLStore:
@@ -283,6 +352,11 @@ class SQLStore(Store):
         """The insert of ``records``, its parameters made now: the returned call runs it."""
         if self._postgresql:
             rows = [self._parameters(record) for record in records]
+            if len(rows) >= _COPY_FROM:
+                return functools.partial(
+                    self._database.write,
+                    lambda c: self._database.copy_rows(c, self._copy_sql, rows),
+                )
             return functools.partial(
                 self._database.write,
                 lambda c: self._database.run_driver_sql(c, self._insert_sql, rows),
@@ -316,8 +390,60 @@ class SQLStore(Store):
         statement = delete(self._table).where(self._table.c.id == record_id)
         return self._database.write(lambda c: c.execute(statement).rowcount == 1)
 
+    # -- search: with the index or by scan ---------------------------------------------------------
+
+    def _indexed(self, search: str | None, page: int | None = None) -> bool:
+        """Whether to look ``search`` up in the search index (else every record is read).
+
+        ``page``: the rows a page asks for; ``None`` when every match is wanted (a count, a
+        delete). SQLite's planner knows nothing of a term's frequency, so the store tests the
+        latest records: a term in few records is read from the index, and a page of a common
+        term walks the sort order testing each record, which finds a page's worth quickly.
+        PostgreSQL's planner weighs the trigram index itself.
+        """
+        if search is None:
+            return False
+        if not self._search_indexed:
+            if not self._scan_warned:
+                self._scan_warned = True
+                warnings.warn(
+                    f"table {self._table.name!r} has no search index: search reads every record "
+                    "until `actionlogkit migrate --store URL` builds it",
+                    ActionLogKitWarning,
+                    stacklevel=4,
+                )
+            return False
+        if self._postgresql:
+            # pg_trgm takes trigrams from runs of letters and digits; without one the index
+            # would be read whole.
+            return _TRIGRAM.search(search_index.pg_escaped(search)) is not None
+        if len(search) < 3:  # the trigram tokenizer finds nothing shorter
+            return False
+        # How common is the term? The most recent records tell, at the cost of reading a few
+        # hundred: SQLite's planner cannot know.
+        table = self._table.name
+
+        def sample(c: Connection) -> tuple[int, int]:
+            hits = c.exec_driver_sql(
+                f'SELECT count(*) FROM (SELECT search_key FROM "{table}" '  # noqa: S608 - a checked name
+                f"ORDER BY rowid DESC LIMIT {_SAMPLE_ROWS}) WHERE instr(search_key, ?) > 0",
+                (search.encode(),),
+            ).scalar_one()
+            last = c.exec_driver_sql(f'SELECT max(rowid) FROM "{table}"').scalar()  # noqa: S608
+            return int(hits), int(last or 0)
+
+        hits, records = self._database.read(sample)
+        share = hits / min(_SAMPLE_ROWS, max(records, 1))
+        if page is None:
+            return share < _COUNT_SHARE
+        # Reading share·N matches from the index and sorting them, against walking the sort
+        # order until about page/share records have passed the test.
+        return share * share * records < page
+
     def _remove_matching(self, filter: Node | None, search: str | None) -> int:
-        statement = delete(self._table).where(self._compiler.where(filter, search))
+        statement = delete(self._table).where(
+            self._compiler.where(filter, search, indexed=self._indexed(search))
+        )
         deleted: int = self._database.write(lambda c: c.execute(statement).rowcount)
         return deleted
 
@@ -336,37 +462,81 @@ class SQLStore(Store):
         return deleted
 
     def _select(self, query: Query) -> builtins.list[ActionLog]:
+        keyset = query.keyset
+        # A walk's pages share one statement: the keyset's values are parameters, and only
+        # whether its value is null changes the statement.
+        shape = replace(query, keyset=None if keyset is None else Keyset(keyset.value is None, ""))
+        indexed = self._indexed(query.search, query.offset + query.limit)
         statement = self._statement(
-            f"select {query!r}",
-            lambda: (
-                select(*self._selected)
-                .where(self._compiler.where(query.filter, query.search))
-                .order_by(*self._compiler.order_by(query))
-                .limit(query.limit)
-                .offset(query.offset)
-            ),
+            f"select {indexed} {shape!r}", lambda: self._page_statement(query, indexed)
         )
-        rows = self._database.read(lambda c: c.execute(statement).all())
+        parameters = {} if keyset is None else {"k_value": keyset.value, "k_id": keyset.id}
+        rows = self._database.read(lambda c: c.execute(statement, parameters).all())
         return [self._record(row) for row in rows]
 
+    def _page_statement(self, query: Query, indexed: bool) -> Executable:
+        condition = self._compiler.where(query.filter, query.search, indexed=indexed)
+        if query.keyset is not None:
+            condition = and_(condition, self._compiler.after(query))
+        return (
+            select(*self._selected)
+            .where(condition)
+            .order_by(*self._compiler.order_by(query))
+            .limit(query.limit)
+            .offset(query.offset)
+        )
+
     def _count(self, filter: Node | None, search: str | None) -> int:
+        indexed = self._indexed(search)
         statement = self._statement(
-            f"count {filter!r} {search!r}",
+            f"count {indexed} {filter!r} {search!r}",
             lambda: (
                 select(func.count())
                 .select_from(self._table)
-                .where(self._compiler.where(filter, search))
+                .where(self._compiler.where(filter, search, indexed=indexed))
             ),
         )
         return self._database.read(lambda c: int(c.execute(statement).scalar_one()))
 
     def _stats(self, query: StatsQuery) -> builtins.list[StatsRow]:
+        indexed = self._indexed(query.search)
         statement = self._statement(
-            f"stats {query!r}",
-            lambda: stats_statement(self._table, self._compiler, self._postgresql, query),
+            f"stats {indexed} {query!r}",
+            lambda: stats_statement(self._table, self._compiler, self._postgresql, query, indexed),
         )
         rows = self._database.read(lambda c: c.execute(statement).all())
         return stats_rows(rows, query, self._postgresql)
+
+    def _migrate(self, progress: Callable[[str], None]) -> builtins.list[str]:
+        built = []
+        if search_index.build(self.engine, self._database.write, self._table.name, progress):
+            built.append("search index")
+        self._search_indexed = self._database.read(
+            lambda c: search_index.has_index(c, self._table.name)
+        )
+        for index in self._declared:
+            if self._database.read(index.exists):
+                continue
+            progress(f"index of {index.field.dotted}: building")
+            if self._postgresql:
+                with self.engine.connect().execution_options(
+                    isolation_level="AUTOCOMMIT"
+                ) as connection:
+                    for name in index.indexes():  # a build that failed leaves invalid ones
+                        if not index.exists(connection):
+                            connection.exec_driver_sql(f'DROP INDEX IF EXISTS "{name}"')
+                    for statement in index.create_statements(concurrently=True):
+                        connection.exec_driver_sql(statement)
+            else:
+                self._database.write(functools.partial(_create_declared, declared=[index]))
+            progress(f"index of {index.field.dotted}: built")
+            built.append(f"index of {index.field.dotted}")
+        existing = self._database.read(lambda c: [d for d in self._declared if d.exists(c)])
+        self._compiler = QueryCompiler(
+            self._table, self._database.dialect, {d.field: d for d in existing}
+        )
+        self._statements.clear()
+        return built
 
     def _close(self) -> None:
         self._database.dispose()
