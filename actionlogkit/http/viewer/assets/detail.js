@@ -19,7 +19,9 @@ export function jsonTree(value, depth = 0) {
   if (!entries.length) return element("span", { className: "json-empty", text: open + close });
   const details = element("details", { className: "json" });
   details.open = depth < 2;
-  details.append(element("summary", { text: `${open} ${entries.length} ${Array.isArray(value) ? "items" : "keys"} ${close}` }));
+  const noun = Array.isArray(value) ? "item" : "key";
+  const summary = `${open} ${entries.length} ${noun}${entries.length === 1 ? "" : "s"} ${close}`;
+  details.append(element("summary", { text: summary }));
   const list = element("ul");
   for (const [key, item] of entries) {
     const label = element("span", { className: "json-key", text: Array.isArray(value) ? `${key}` : JSON.stringify(key) });
