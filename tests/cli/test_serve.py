@@ -92,12 +92,19 @@ def test_serve_answers_a_real_client_and_stops_cleanly() -> None:
         assert created.status_code == 201
         record = created.json()["data"]
         listed = client.get(URL, params={"filter": '{"status": "success"}', "limit": 50})
-        assert listed.json() == {"success": True, "data": [record], "total": 1}
+        assert listed.json() == {"success": True, "data": [record], "total": 1, "nextCursor": None}
         assert client.get(f"{URL}/{record['_id']}").json()["data"] == record
         docs = client.get("/docs")
         assert docs.status_code == 200
         assert "swagger" in docs.text.lower()
-        assert client.get("/openapi.json").json()["paths"].keys() == {URL, f"{URL}/{{id}}"}
+        assert client.get("/openapi.json").json()["paths"].keys() == {
+            URL,
+            f"{URL}/{{id}}",
+            f"{URL}/stats",
+        }
+        viewer = client.get("/")
+        assert viewer.status_code == 200
+        assert "Integration action logs" in viewer.text
     assert server.process.returncode == 0
     assert f"serving memory:// at {server.base}{URL}" in server.stderr
 

@@ -335,7 +335,7 @@ def test_unknown_query_parameters_are_a_400_naming_them(client: TestClient, stor
         {
             "field": "status",
             "message": "unknown query parameter; this route accepts: "
-            "limit, offset, sort, order, filter, search",
+            "limit, offset, sort, order, filter, search, cursor, withTotal",
         }
     ]
 
