@@ -9,7 +9,8 @@ days) once per engine, then times, on the same file or server and the same index
 The hand-written side is the SQL a person writes for the same figures, run on the raw driver with
 its rows read as tuples: on SQLite ``row_number()`` and ``count()`` windows for the ranks (SQLite
 has no ``percentile_disc``), on PostgreSQL ``percentile_disc(ARRAY[0.5, 0.95, 0.99])``. Both
-sides' answers are checked equal before timing. Each figure is the median of ``--runs`` timings.
+sides' answers are checked equal before timing. Each figure is the median of ``--runs`` timings,
+the two sides taken in turn so that both meet the same load.
 
     uv run python bench/stats.py [--records 1000000] [--runs 7] [--postgres-url URL]
         [--sqlite-file PATH]   # keep (and reuse) the SQLite database there
@@ -19,13 +20,15 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+import statistics
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from _common import load_recent, p50_ms, timed
+from _common import load_recent, timed
 from sqlalchemy import make_url
 
 from actionlogkit import Stats
@@ -112,6 +115,20 @@ def _raw_figures(rows: list[tuple[Any, ...]], keys: int, arrayed: bool) -> list[
     return sorted(found, key=repr)
 
 
+def alternating_p50_ms(
+    first: Callable[[], object], second: Callable[[], object], runs: int
+) -> tuple[float, float]:
+    """The medians of ``runs`` timings of each, taken in turn so that both meet the same load."""
+    first(), second()  # warm both: caches, statements
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for work, kept in ((first, samples[0]), (second, samples[1])):
+            started = time.perf_counter()
+            work()
+            kept.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples[0]), statistics.median(samples[1])
+
+
 def compare(
     name: str,
     label: str,
@@ -125,8 +142,7 @@ def compare(
     """Check both sides give the same figures, then print their medians and the ratio."""
     answer = ours()
     assert _figures(answer) == _raw_figures(theirs(), keys, arrayed), label
-    mine = p50_ms(ours, runs)
-    hand = p50_ms(theirs, runs)
+    mine, hand = alternating_p50_ms(ours, theirs, runs)
     print(
         f"{name:10} {label:34} groups {len(answer.groups):4}   stats() p50 {mine:9.1f} ms   "
         f"hand-written p50 {hand:9.1f} ms   ratio {mine / hand:.2f}"

@@ -214,8 +214,9 @@ def _list(args: argparse.Namespace) -> int:
             return _list_all(args)
         if args.limit > MAX_LIMIT:
             raise Failure(
-                f"--limit {args.limit}: a page holds at most {MAX_LIMIT} records; for every "
-                "match use --all, or 'actionlogkit export' to write them to a file",
+                f"invalid query: limit: a page holds at most {MAX_LIMIT} records, not "
+                f"{args.limit}; for every match use --all, or 'actionlogkit export' to write "
+                "them to a file",
                 EXIT_USAGE,
             )
         with opened(args.store, create=False) as store:
