@@ -108,6 +108,7 @@ async function loadTable(now, current) {
   });
   if (current !== generation) return;
   renderRows($("table").querySelector("tbody"), page.data, openRecord);
+  integrationOptions(page.data.map((record) => record.integrationId));
   nextCursor = page.nextCursor;
   const shown = page.data.length;
   $("count").textContent = `(${page.total} match${page.total === 1 ? "" : "es"})`;
