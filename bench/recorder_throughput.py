@@ -61,25 +61,40 @@ def record_calls(path: Path, calls: int, batch_size: int) -> float:
     return elapsed
 
 
+# The tables SQLite makes for an FTS5 table itself.
+_FTS_SHADOWS = (
+    "_search_data",
+    "_search_idx",
+    "_search_config",
+    "_search_docsize",
+    "_search_content",
+)
+
+
 def stored_tables(path: Path) -> list[tuple[str, str, list[tuple[Any, ...]]]]:
     """Each table the backend created: its name, its CREATE statement and its rows."""
     with sqlite3.connect(path) as db:
+        # Real tables only: the search index (a virtual table and its shadow tables) is filled
+        # by its triggers on the other side too.
         tables = db.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND sql NOT LIKE 'CREATE VIRTUAL%'"
         ).fetchall()
+        tables = [(name, sql) for name, sql in tables if not name.endswith(_FTS_SHADOWS)]
         return [
             (name, sql, db.execute(f'SELECT * FROM "{name}"').fetchall()) for name, sql in tables
         ]
 
 
 def schema_statements(path: Path) -> list[str]:
-    """The backend's CREATE TABLE and CREATE INDEX statements, tables first."""
+    """The backend's CREATE statements (the search index's triggers too): tables first."""
     with sqlite3.connect(path) as db:
         rows = db.execute(
-            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
-            "ORDER BY type DESC"
+            "SELECT name, sql FROM sqlite_master "
+            "WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END"
         ).fetchall()
-    return [sql for (sql,) in rows]
+    return [sql for name, sql in rows if not name.endswith(_FTS_SHADOWS)]
 
 
 def insert_raw(

@@ -63,6 +63,8 @@ def _port(text: str) -> int:
 
 
 def _record_json(record: ActionLog, indent: int | None = None) -> str:
+    if indent is None:
+        return record.model_dump_json(by_alias=True)  # the API's JSON, as the REST API writes it
     return json.dumps(
         record.model_dump(mode="json", by_alias=True), indent=indent, ensure_ascii=False
     )
@@ -285,8 +287,9 @@ def _export(args: argparse.Namespace) -> int:
                 raise Failure(f"cannot write {args.output}: {exc.strerror}", EXIT_FAILED) from exc
             written = 0
             try:
-                # By _id: the primary key's order, in which records are also created.
-                for records in _walk(store, args.filter, args.search, "_id", "asc"):
+                # Oldest first, by createdAt: the order every index of the SQL backend ends
+                # with, so a filtered export walks an index too.
+                for records in _walk(store, args.filter, args.search, "createdAt", "asc"):
                     out.write("".join(_record_json(record) + "\n" for record in records))
                     written += len(records)
                     progress.show(written)

@@ -138,7 +138,7 @@ def test_sqlite_plan_reads_a_rare_term_from_the_index(tmp_path: Path) -> None:
         plans: list[str] = []
 
         def explain(connection, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]  # noqa: PLR0917 - SQLAlchemy's signature
-            if statement.lstrip().upper().startswith("SELECT") and "search_key" in statement:
+            if statement.lstrip().upper().startswith("SELECT") and "MATCH" in statement:
                 rows = cursor.connection.execute(
                     f"EXPLAIN QUERY PLAN {statement}", parameters
                 ).fetchall()

@@ -1,4 +1,4 @@
-"""How values are written for SQL: JSON text, exactly as the standard encoder writes it."""
+"""How values are written for SQL: compact JSON text, the standard encoder's for these values."""
 
 from __future__ import annotations
 
@@ -23,5 +23,5 @@ def test_json_text_is_compact_standard_json(value: dict[str, Any]) -> None:
 
 def test_json_text_refuses_what_is_not_json() -> None:
     """A value JSON cannot hold raises TypeError naming its type (records never hold one)."""
-    with pytest.raises(TypeError, match="object is not JSON"):
+    with pytest.raises(TypeError, match="not JSON serializable: object"):
         json_text({"when": object()}, postgresql=False)

@@ -16,7 +16,7 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any, Literal, TypeVar
 
@@ -256,7 +256,7 @@ class Database:
             cursor.close()
 
     @staticmethod
-    def copy_rows(connection: Connection, statement: str, rows: list[tuple[Any, ...]]) -> None:
+    def copy_rows(connection: Connection, statement: str, rows: Iterable[tuple[Any, ...]]) -> None:
         """PostgreSQL: stream ``rows`` into a ``COPY … FROM STDIN`` statement on the DBAPI cursor.
 
         One statement for the whole batch, rows sent as the server reads them: the fastest way

@@ -7,7 +7,7 @@ import functools
 import re
 import sqlite3
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from enum import Enum
@@ -340,7 +340,7 @@ class SQLStore(Store):
         return _Encoded(records, self._encode(records))
 
     def _insert(self, records: Sequence[ActionLog]) -> None:
-        run = records.run if isinstance(records, _Encoded) else self._encode(records)
+        run = records.run if isinstance(records, _Encoded) else self._encode(records, eager=False)
         try:
             run()
         except Exception as exc:
@@ -348,15 +348,24 @@ class SQLStore(Store):
                 raise Conflict("a record with one of these ids is already stored") from exc
             raise
 
-    def _encode(self, records: Sequence[ActionLog]) -> Callable[[], object]:
-        """The insert of ``records``, its parameters made now: the returned call runs it."""
+    def _encode(self, records: Sequence[ActionLog], *, eager: bool = True) -> Callable[[], object]:
+        """The insert of ``records``, its parameters made now: the returned call runs it.
+
+        PostgreSQL, not ``eager``: a ``COPY`` makes each row as it sends it, so that the server
+        stores the first rows while the others are made.
+        """
         if self._postgresql:
-            rows = [self._parameters(record) for record in records]
-            if len(rows) >= _COPY_FROM:
+            if len(records) >= _COPY_FROM:
+                rows: Iterable[tuple[Any, ...]] = (
+                    [self._parameters(record) for record in records]
+                    if eager
+                    else map(self._parameters, records)
+                )
                 return functools.partial(
                     self._database.write,
                     lambda c: self._database.copy_rows(c, self._copy_sql, rows),
                 )
+            rows = [self._parameters(record) for record in records]
             return functools.partial(
                 self._database.write,
                 lambda c: self._database.run_driver_sql(c, self._insert_sql, rows),
