@@ -21,11 +21,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import uvicorn
+from playwright.sync_api import sync_playwright
 
 from actionlogkit import Store, open_store
 from actionlogkit.http import create_app
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "viewer"
 T0 = datetime(2024, 5, 24, 0, 0, tzinfo=timezone.utc)
@@ -170,7 +169,7 @@ def browser(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Browser]
     """Headless Chromium from the system, a fresh profile, a page of 1400×1000."""
     executable = _chromium()
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as driver:
+    with sync_playwright() as driver:
         context = driver.chromium.launch_persistent_context(
             str(tmp_path / "profile"),
             executable_path=executable,
