@@ -14,6 +14,7 @@ the two sides taken in turn so that both meet the same load.
 
     uv run python bench/stats.py [--records 1000000] [--runs 7] [--postgres-url URL]
         [--sqlite-file PATH]   # keep (and reuse) the SQLite database there
+        [--skip-sqlite]        # PostgreSQL alone
 """
 
 from __future__ import annotations
@@ -239,8 +240,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--postgres-url", default=None)
     parser.add_argument("--sqlite-file", type=Path, default=None)
+    parser.add_argument("--skip-sqlite", action="store_true", help="measure PostgreSQL alone")
     arguments = parser.parse_args()
-    if arguments.sqlite_file:
+    if arguments.skip_sqlite:
+        pass
+    elif arguments.sqlite_file:
         sqlite_side(arguments.records, arguments.runs, arguments.sqlite_file)
     else:
         with tempfile.TemporaryDirectory() as directory:

@@ -4,7 +4,8 @@ Both engines group by the ``by`` columns and the time bucket, count, and take ``
 ``avg`` of ``execution_time`` (which skip nulls). The percentiles are the nearest rank, the
 ⌈p·n/100⌉-th smallest of the n times of a group:
 
-- PostgreSQL: ``percentile_disc``, which is exactly that rank (its three calls share one sort);
+- PostgreSQL: ``percentile_disc``, which is exactly that rank, called once with the three
+  fractions so that each group is sorted once;
   the bucket is ``date_bin`` from the Unix epoch (PostgreSQL 14 or later).
 - SQLite has no ``percentile_disc``: a window numbers each group's times in order
   (``row_number``) and counts them, and the grouped query keeps the value whose number is the
@@ -73,11 +74,12 @@ def stats_statement(
         source: Any = table
         status, retries, time = table.c.status, table.c.retry_count, table.c.execution_time
         grouped = keys
+        # One call with every fraction: one sort per group (three calls sort three times).
+        fractions = ", ".join(str(percent / 100) for percent in PERCENTILES)
         percentiles = [
-            func.percentile_disc(literal_column(f"{percent / 100}"))
+            func.percentile_disc(literal_column(f"ARRAY[{fractions}]"))
             .within_group(time)
-            .label(f"p{percent}")
-            for percent in PERCENTILES
+            .label("percentiles")
         ]
     else:
         partition = keys or None
@@ -146,7 +148,9 @@ def stats_rows(
             bucket = utc(raw) if postgresql else from_epoch_ms(int(raw))
         figures = row[width + (1 if bucketed else 0) :]
         count, failed, retried = (int(value) for value in figures[:3])
-        times = [_float(value) for value in figures[3:]]
+        times = [_float(value) for value in figures[3:6]]
+        ranked = figures[6] if postgresql else figures[6:]
+        times += [_float(value) for value in (ranked or [None] * len(PERCENTILES))]
         found.append(
             StatsRow(
                 tuple(str(value) for value in row[:width]),
