@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from importlib import resources
+from typing import Annotated
 
 import pytest
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Header, HTTPException
 from fastapi.testclient import TestClient
 
 from actionlogkit import MemoryStore, Store
@@ -148,3 +149,22 @@ def test_the_viewer_router_mounts_in_an_application_of_ones_own() -> None:
             assert client.get(f"/logs/{path}").status_code == 200
         assert client.get("/api/integration-action-logs").status_code == 200
         assert "/logs/" not in client.get("/openapi.json").text  # left out of the document
+
+
+def test_the_viewer_is_public_while_the_api_requires_credentials() -> None:
+    """With an authentication dependency, the page and its files answer; the data does not."""
+
+    def require_key(x_api_key: Annotated[str | None, Header()] = None) -> None:
+        if x_api_key != "s3cret":
+            raise HTTPException(401, "missing or wrong API key")
+
+    app = create_app(MemoryStore(), viewer=True, dependencies=[Depends(require_key)])
+    with TestClient(app) as client:
+        page = client.get("/")
+        assert page.status_code == 200
+        for path in _asset_paths(page.text):
+            assert client.get(f"/{path}").status_code == 200
+        assert client.get("/integration-action-logs").status_code == 401
+        assert client.get("/integration-action-logs/stats").status_code == 401
+        headers = {"X-API-Key": "s3cret"}
+        assert client.get("/integration-action-logs/stats", headers=headers).status_code == 200
