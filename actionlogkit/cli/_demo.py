@@ -235,7 +235,7 @@ def _ms(log: ActionLog) -> str:
 
 def _shown(page: Page, what: str) -> str:
     """How much of a result a table shows: "8 of 15 retried calls" when cut, else "15 …"."""
-    total = len(page.data) if page.total is None else page.total  # counted: with_total
+    total = len(page.data) if page.total is None else page.total  # counted: list's default
     if len(page.data) < total:
         return f"{len(page.data)} of {total} {what}"
     return f"{total} {what}"

@@ -216,9 +216,8 @@ def _list(args: argparse.Namespace) -> int:
             return _list_all(args)
         if args.limit > MAX_LIMIT:
             raise Failure(
-                f"invalid query: limit: a page holds at most {MAX_LIMIT} records, not "
-                f"{args.limit}; for every match use --all, or 'actionlogkit export' to write "
-                "them to a file",
+                f"--limit {args.limit}: a page holds at most {MAX_LIMIT} records; for every "
+                "match use --all, or 'actionlogkit export' to write them to a file",
                 EXIT_USAGE,
             )
         with opened(args.store, create=False) as store:
@@ -313,7 +312,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def _migrate(args: argparse.Namespace) -> int:
     def body() -> int:
-        with opened(args.store, create=False) as store:
+        with opened(args.store, create=True) as store:
             built = store.migrate(progress=lambda line: print(line, file=sys.stderr, flush=True))
         if built:
             print("built: " + ", ".join(built))

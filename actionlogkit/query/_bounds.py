@@ -25,11 +25,13 @@ MAX_FILTER_BYTES = 16_384
 MAX_FILTER_DEPTH = 16
 """Deepest nesting of objects and arrays in a filter document."""
 MAX_CONDITIONS = 100
-"""Most field conditions (``$eq``, ``$in``, comparisons, ``$exists``) in one filter."""
+"""Most field conditions in one filter: each ``$eq``, ``$in``, comparison, ``$exists``, ``$size``,
+``$type`` and ``$elemMatch``, and each value of ``$all``."""
 MAX_IN_VALUES = 256
-"""Most values in one ``$in`` or ``$nin`` list."""
+"""Most values in one ``$in``, ``$nin`` or ``$all`` list."""
 MAX_PATH_SEGMENTS = 8
-"""Most segments in a nested path, its root included (``payload.a.b`` has three)."""
+"""Most segments in a nested path, its root included (``payload.a.b`` has three); the paths of an
+``$elemMatch`` filter count together with the path of the field it applies to."""
 MAX_SEARCH_LENGTH = 256
 """Longest search term, in characters."""
 DEFAULT_LIMIT = 50

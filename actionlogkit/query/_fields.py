@@ -1,9 +1,10 @@
 """The fields a query may name, and the kind each one's operands are checked against.
 
 A field in a query is a :class:`FieldRef`, never the caller's raw text: one of
-:data:`TOP_LEVEL_FIELDS`, or a path below one of :data:`JSON_ROOTS` whose segments the parser
-checked (not empty, not digits, no leading ``$``, no quote, backslash or control character).
-Backends build column names and document paths from it alone.
+:data:`TOP_LEVEL_FIELDS`, a path below one of :data:`JSON_ROOTS`, or, inside ``$elemMatch``, a
+path relative to the array element being tested (:attr:`FieldKind.ELEMENT`). The parser checked
+every segment (not empty, no leading ``$``, no quote, backslash or control character). Backends
+build column names and document paths from it alone.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from enum import Enum
 
 from actionlogkit.models import ActionLog, ActionType, Status
 
-__all__ = ["ENUM_VALUES", "JSON_ROOTS", "TOP_LEVEL_FIELDS", "FieldKind", "FieldRef"]
+__all__ = [
+    "ENUM_VALUES",
+    "JSON_ROOTS",
+    "MAX_POSITION",
+    "TOP_LEVEL_FIELDS",
+    "FieldKind",
+    "FieldRef",
+    "position",
+]
 
 
 class FieldKind(Enum):
@@ -26,6 +35,9 @@ class FieldKind(Enum):
     NUMBER = "number"
     DATETIME = "datetime"
     JSON = "json"
+    """A path inside ``payload``, ``response`` or ``metadata``."""
+    ELEMENT = "element"
+    """Inside ``$elemMatch``: the array element itself (no path) or a path relative to it."""
 
 
 TOP_LEVEL_FIELDS: dict[str, FieldKind] = {
@@ -55,15 +67,40 @@ _ATTRIBUTES: dict[str, str] = {
 }
 
 
+MAX_POSITION = 999_999_999
+"""The largest array position a path segment names; longer digit strings are keys only."""
+
+
+def position(segment: str) -> int | None:
+    """The array position a path segment names, or ``None`` when it is a key only.
+
+    Positions are canonical: ``0``, or ``1`` to :data:`MAX_POSITION` without leading zeros
+    (``01`` is a key).
+    """
+    if (
+        segment.isascii()
+        and segment.isdigit()
+        and (segment == "0" or segment[0] != "0")
+        and len(segment) <= len(str(MAX_POSITION))
+    ):
+        return int(segment)
+    return None
+
+
 @dataclass(frozen=True)
 class FieldRef:
-    """A validated field: a top-level field (``path == ()``) or a path inside a JSON root."""
+    """A validated field: a top-level field (``path == ()``), a JSON path, or an element's.
+
+    For :attr:`FieldKind.ELEMENT` the ``name`` is empty and ``path`` is relative to the array
+    element ``$elemMatch`` tests: empty for the element itself (its operator form), else the keys
+    of its filter form.
+    """
 
     name: str
     """The top-level wire name: one of :data:`TOP_LEVEL_FIELDS` or :data:`JSON_ROOTS`."""
     kind: FieldKind
     path: tuple[str, ...] = ()
-    """The keys below the JSON root, for ``kind == FieldKind.JSON``."""
+    """The keys below the JSON root (or the element), for JSON and element fields."""
 
     @property
     def attribute(self) -> str:
@@ -71,6 +108,18 @@ class FieldRef:
         return _ATTRIBUTES[self.name]
 
     @property
+    def is_json(self) -> bool:
+        """Whether the field is a value inside JSON: a path, or an array element's."""
+        return self.kind is FieldKind.JSON or self.kind is FieldKind.ELEMENT
+
+    @property
+    def is_element(self) -> bool:
+        """Whether the field is relative to the element ``$elemMatch`` tests."""
+        return self.kind is FieldKind.ELEMENT
+
+    @property
     def dotted(self) -> str:
-        """The field as written in a filter: ``status``, ``payload.order.total``."""
+        """The field as written in a filter: ``status``, ``payload.order.total``, ``sku``."""
+        if self.kind is FieldKind.ELEMENT:
+            return ".".join(self.path)
         return ".".join((self.name, *self.path))

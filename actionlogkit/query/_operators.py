@@ -48,6 +48,14 @@ class FieldRule(Enum):
     """``true`` or ``false``: ``Exists``, or ``Not(Exists)``."""
     OPERATORS = "operators"
     """A non-empty object of field operators: their node (their ``And`` when several)."""
+    ALL = "all"
+    """A non-empty array of operands as ``EQUAL`` takes them: the ``And`` of their ``Eq``."""
+    SIZE = "size"
+    """A whole number ≥ 0: ``Size``."""
+    TYPE = "type"
+    """A JSON type name or a non-empty array of them: ``HasType``."""
+    ELEMENTS = "elements"
+    """A non-empty object of field operators, or a filter on the element: ``ElemMatch``."""
 
 
 class LogicalRule(Enum):
@@ -66,6 +74,8 @@ class FieldOperator:
     rule: FieldRule
     negated: bool = False
     """The node built by the rule is wrapped in ``Not``."""
+    json_only: bool = False
+    """Applies to values inside JSON alone, never to a top-level field."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,10 @@ OPERATORS: Mapping[str, Operator] = {
     "$nin": FieldOperator(FieldRule.MEMBER, negated=True),
     "$exists": FieldOperator(FieldRule.EXISTS),
     "$not": FieldOperator(FieldRule.OPERATORS, negated=True),
+    "$all": FieldOperator(FieldRule.ALL, json_only=True),
+    "$size": FieldOperator(FieldRule.SIZE, json_only=True),
+    "$type": FieldOperator(FieldRule.TYPE, json_only=True),
+    "$elemMatch": FieldOperator(FieldRule.ELEMENTS, json_only=True),
     "$and": LogicalOperator(LogicalRule.ALL),
     "$or": LogicalOperator(LogicalRule.ANY),
     "$nor": LogicalOperator(LogicalRule.ANY, negated=True),

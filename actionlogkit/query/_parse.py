@@ -10,14 +10,30 @@ Each :class:`~actionlogkit.errors.InvalidQuery` names its place as a path into t
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
 from actionlogkit import _json
-from actionlogkit._rules import text_problem, unreachable
+from actionlogkit._rules import INTEGER_RULE, is_safe_integer, text_problem, unreachable
 from actionlogkit.errors import ConfigurationError, InvalidQuery
-from actionlogkit.query._ast import And, Compare, ComparisonOp, Eq, Exists, In, Node, Not, Or, Query
+from actionlogkit.query._ast import (
+    JSON_TYPES,
+    And,
+    Compare,
+    ComparisonOp,
+    ElemMatch,
+    Eq,
+    Exists,
+    HasType,
+    In,
+    JsonType,
+    Node,
+    Not,
+    Or,
+    Query,
+    Size,
+)
 from actionlogkit.query._bounds import (
     DEFAULT_LIMIT,
     DEFAULT_SORT,
@@ -33,6 +49,7 @@ from actionlogkit.query._bounds import (
 from actionlogkit.query._cursor import decode_cursor, query_hash
 from actionlogkit.query._fields import JSON_ROOTS, TOP_LEVEL_FIELDS, FieldKind, FieldRef
 from actionlogkit.query._operands import describe, operand, text
+from actionlogkit.query._operands import value as coerce
 from actionlogkit.query._operators import (
     COMPARISON_OPERATORS,
     FIELD_OPERATORS,
@@ -46,15 +63,22 @@ __all__ = ["parse_filter", "parse_index_paths", "parse_query", "parse_search"]
 
 # The table's names are plain text; Compare takes them typed.
 _COMPARISONS: dict[str, ComparisonOp] = {op: op for op in COMPARISON_OPERATORS}
+_JSON_TYPES: dict[str, JsonType] = {name: name for name in JSON_TYPES}
+_ELEMENT = FieldRef("", FieldKind.ELEMENT)
+"""The element ``$elemMatch`` tests, in its operator form."""
 
 
 class _Parser:
-    """One filter's walk, counting conditions against the bounds."""
+    """One filter's walk, counting conditions against the bounds.
+
+    ``base`` is ``None`` at the level of the record; inside the filter form of ``$elemMatch`` it
+    is the number of path segments of the enclosing field, which an element's paths add to.
+    """
 
     def __init__(self) -> None:
         self.conditions = 0
 
-    def document(self, doc: object, where: str) -> Node:
+    def document(self, doc: object, where: str, base: int | None = None) -> Node:
         if not isinstance(doc, Mapping):
             raise InvalidQuery.at(where, f"expected an object, got {describe(doc)}")
         nodes: list[Node] = []
@@ -63,12 +87,14 @@ class _Parser:
                 raise InvalidQuery.at(where, f"keys must be text, got {describe(key)}")
             place = f"{where}.{key}"
             if key.startswith("$"):
-                nodes.append(self.logical(key, value, place))
-            else:
-                nodes.append(self.condition(self.field(key, place), value, place))
+                nodes.append(self.logical(key, value, place, base))
+                continue
+            field = self.field(key, place) if base is None else self.element_field(key, place, base)
+            segments = _segments(field, base)
+            nodes.append(self.condition(field, value, place, segments))
         return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
 
-    def logical(self, key: str, value: object, place: str) -> Node:
+    def logical(self, key: str, value: object, place: str, base: int | None) -> Node:
         entry = LOGICAL_OPERATORS.get(key)
         if entry is None:
             if key in FIELD_OPERATORS:
@@ -84,7 +110,7 @@ class _Parser:
             )
         if not value:
             raise InvalidQuery.at(place, "must not be empty")
-        operands = tuple(self.document(item, f"{place}[{i}]") for i, item in enumerate(value))
+        operands = tuple(self.document(item, f"{place}[{i}]", base) for i, item in enumerate(value))
         rule = entry.rule
         match rule:
             case LogicalRule.ALL:
@@ -110,35 +136,44 @@ class _Parser:
             raise InvalidQuery.at(
                 place, f"{root} cannot be filtered as a whole; name a path inside it ({root}.key)"
             )
-        path = tuple(rest.split("."))
-        if len(path) + 1 > MAX_PATH_SEGMENTS:
-            raise InvalidQuery.at(place, f"paths have at most {MAX_PATH_SEGMENTS} segments")
-        for segment in path:
-            problem = _path_segment_problem(segment)
-            if problem:
-                raise InvalidQuery.at(place, problem)
+        path = _path(rest, place, 1, "")
         return FieldRef(root, FieldKind.JSON, path)
 
-    def condition(self, field: FieldRef, value: object, place: str) -> Node:
+    def element_field(self, key: str, place: str, base: int) -> FieldRef:
+        path = _path(key, place, base, " together with the path of the enclosing $elemMatch")
+        return FieldRef("", FieldKind.ELEMENT, path)
+
+    def condition(self, field: FieldRef, value: object, place: str, segments: int) -> Node:
         if isinstance(value, Mapping):
-            keys = list(value)
-            if not keys:
-                raise InvalidQuery.at(place, "an empty object is not a condition")
-            operators = [k for k in keys if isinstance(k, str) and k.startswith("$")]
-            if not operators:
-                raise InvalidQuery.at(
-                    place, "objects are not allowed as values; use an operator such as $eq or $in"
-                )
-            if len(operators) != len(keys):
-                raise InvalidQuery.at(place, "cannot mix operators and plain keys in one object")
-            return self.operators(field, value, place)
+            operators = [k for k in value if isinstance(k, str) and k.startswith("$")]
+            if operators:
+                if len(operators) != len(value):
+                    raise InvalidQuery.at(
+                        place,
+                        "cannot mix operators and plain keys in one object (an object operand's "
+                        "keys must not start with '$')",
+                    )
+                return self.operators(field, value, place, segments, element=False)
         return self.eq(field, value, place)
 
-    def operators(self, field: FieldRef, ops: Mapping[str, object], place: str) -> Node:
-        nodes = [self.operator(field, op, value, f"{place}.{op}") for op, value in ops.items()]
+    def operators(
+        self,
+        field: FieldRef,
+        ops: Mapping[str, object],
+        place: str,
+        segments: int,
+        *,
+        element: bool,
+    ) -> Node:
+        nodes = [
+            self.operator(field, op, value, f"{place}.{op}", segments, element=element)
+            for op, value in ops.items()
+        ]
         return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
 
-    def operator(self, field: FieldRef, op: str, value: object, place: str) -> Node:
+    def operator(
+        self, field: FieldRef, op: str, value: object, place: str, segments: int, *, element: bool
+    ) -> Node:
         entry = FIELD_OPERATORS.get(op)
         if entry is None:
             if op in LOGICAL_OPERATORS:
@@ -147,11 +182,23 @@ class _Parser:
                 place,
                 f"unknown or unsupported operator {op!r}; operators: {', '.join(FIELD_OPERATORS)}",
             )
-        node = self.apply(entry, field, op, value, place)
+        if entry.json_only and not field.is_json:
+            raise InvalidQuery.at(
+                place, f"{op} applies to paths inside {', '.join(JSON_ROOTS)}, not to {field.name}"
+            )
+        node = self.apply(entry, field, op, value, place, segments, element=element)
         return Not(node) if entry.negated else node
 
-    def apply(
-        self, entry: FieldOperator, field: FieldRef, op: str, value: object, place: str
+    def apply(  # noqa: PLR0917 - the operator's entry, name, operand and where it stands
+        self,
+        entry: FieldOperator,
+        field: FieldRef,
+        op: str,
+        value: object,
+        place: str,
+        segments: int,
+        *,
+        element: bool,
     ) -> Node:
         rule = entry.rule
         match rule:
@@ -164,15 +211,19 @@ class _Parser:
                 return Compare(field, _COMPARISONS[op], operand(field, value, place))
             case FieldRule.MEMBER:
                 self.count(place)
-                if not isinstance(value, (list, tuple)):
-                    raise InvalidQuery.at(place, f"expected an array, got {describe(value)}")
-                if len(value) > MAX_IN_VALUES:
-                    raise InvalidQuery.at(place, f"at most {MAX_IN_VALUES} values")
+                members = self.values(value, place)
                 return In(
-                    field, tuple(operand(field, v, f"{place}[{i}]") for i, v in enumerate(value))
+                    field,
+                    tuple(coerce(field, v, f"{place}[{i}]") for i, v in enumerate(members)),
                 )
             case FieldRule.EXISTS:
                 self.count(place)
+                if element:
+                    raise InvalidQuery.at(
+                        place,
+                        "$exists cannot test the element of $elemMatch itself (it always "
+                        'exists); use the filter form ({"key": {"$exists": …}})',
+                    )
                 if not isinstance(value, bool):
                     raise InvalidQuery.at(place, f"expected true or false, got {describe(value)}")
                 exists = Exists(field)
@@ -183,13 +234,54 @@ class _Parser:
                 for key in value:
                     if not (isinstance(key, str) and key.startswith("$")):
                         raise InvalidQuery.at(place, "expected an object of operators such as $gt")
-                return self.operators(field, value, place)
+                return self.operators(field, value, place, segments, element=element)
+            case FieldRule.ALL:
+                members = self.values(value, place)
+                if not members:
+                    raise InvalidQuery.at(place, "expected a non-empty array of values")
+                equal = tuple(self.eq(field, v, f"{place}[{i}]") for i, v in enumerate(members))
+                return equal[0] if len(equal) == 1 else And(equal)
+            case FieldRule.SIZE:
+                self.count(place)
+                return Size(field, _size(value, place))
+            case FieldRule.TYPE:
+                self.count(place)
+                return HasType(field, _types(value, place))
+            case FieldRule.ELEMENTS:
+                self.count(place)
+                condition, filter_form = self.element(value, place, segments)
+                return ElemMatch(field, condition, filter_form)
             case _:
                 unreachable(rule)
 
+    def element(self, value: object, place: str, segments: int) -> tuple[Node, bool]:
+        """The condition of ``$elemMatch``: its operator form, or a filter on the element."""
+        if not isinstance(value, Mapping) or not value:
+            raise InvalidQuery.at(
+                place, "expected a non-empty object: operators, or conditions on the element"
+            )
+        keys = [key for key in value if isinstance(key, str)]
+        operators = [key for key in keys if key.startswith("$") and key not in LOGICAL_OPERATORS]
+        if operators and len(operators) != len(value):
+            raise InvalidQuery.at(
+                place,
+                "cannot mix operators (such as $gt) with field names or logical operators; "
+                "use either form",
+            )
+        if operators:
+            return self.operators(_ELEMENT, value, place, segments, element=True), False
+        return self.document(value, place, segments), True
+
+    def values(self, value: object, place: str) -> list[object] | tuple[object, ...]:
+        if not isinstance(value, (list, tuple)):
+            raise InvalidQuery.at(place, f"expected an array, got {describe(value)}")
+        if len(value) > MAX_IN_VALUES:
+            raise InvalidQuery.at(place, f"at most {MAX_IN_VALUES} values")
+        return value
+
     def eq(self, field: FieldRef, value: object, place: str) -> Node:
         self.count(place)
-        return Eq(field, operand(field, value, place))
+        return Eq(field, coerce(field, value, place))
 
     def count(self, place: str) -> None:
         self.conditions += 1
@@ -197,11 +289,59 @@ class _Parser:
             raise InvalidQuery.at(place, f"a filter has at most {MAX_CONDITIONS} conditions")
 
 
+def _segments(field: FieldRef, base: int | None) -> int:
+    """How many path segments a field has, its root (or the enclosing paths) included."""
+    if field.is_element:
+        return (base or 0) + len(field.path)
+    return 1 + len(field.path)
+
+
+def _path(text: str, place: str, base: int, whose: str) -> tuple[str, ...]:
+    path = tuple(text.split("."))
+    if len(path) + base > MAX_PATH_SEGMENTS:
+        raise InvalidQuery.at(place, f"paths have at most {MAX_PATH_SEGMENTS} segments{whose}")
+    for segment in path:
+        problem = _path_segment_problem(segment)
+        if problem:
+            raise InvalidQuery.at(place, problem)
+    return path
+
+
+def _size(value: object, place: str) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidQuery.at(place, f"expected a whole number ≥ 0, got {_shown(value)}")
+    if not is_safe_integer(value):
+        raise InvalidQuery.at(place, INTEGER_RULE)
+    return int(value)
+
+
+def _types(value: object, place: str) -> tuple[JsonType, ...]:
+    names = value if isinstance(value, (list, tuple)) else [value]
+    if not names:
+        raise InvalidQuery.at(place, "expected a type name or a non-empty array of them")
+    found: list[JsonType] = []
+    for name in names:
+        known = _JSON_TYPES.get(name) if isinstance(name, str) else None
+        if known is None:
+            raise InvalidQuery.at(
+                place, f"unknown type {_shown(name)}; types: {', '.join(JSON_TYPES)}"
+            )
+        if known not in found:
+            found.append(known)
+    return tuple(found)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return json.dumps(value, ensure_ascii=False)[:40]
+    return describe(value)
+
+
 def _path_segment_problem(segment: str) -> str | None:
     if not segment:
         return "path segments must not be empty"
-    if segment.isdigit():
-        return f"numeric path segment {segment!r}: array positions are not supported"
     if segment[0] == "$":
         return f"path segment {segment!r} must not start with '$'"
     if any(ch in '"\\' or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in segment):
@@ -209,20 +349,43 @@ def _path_segment_problem(segment: str) -> str | None:
     return text_problem(segment)
 
 
-def _depth(value: object, limit: int) -> int:
-    """Nesting depth of objects and arrays, stopping once past ``limit``."""
+def _children(value: object) -> Iterable[object] | None:
     if isinstance(value, Mapping):
-        children: Any = value.values()
-    elif isinstance(value, (list, tuple)):
-        children = value
-    else:
-        return 0
-    deepest = 0
-    for child in children:
-        deepest = max(deepest, _depth(child, limit - 1))
-        if deepest >= limit:
-            break
-    return deepest + 1
+        return value.values()
+    if isinstance(value, (list, tuple)):
+        return value
+    return None
+
+
+def _too_deep(value: object, limit: int) -> bool:
+    """Whether objects and arrays nest deeper than ``limit`` levels in ``value``.
+
+    Iterative and stopping at the limit: a mapping nested thousands of levels deep, or one that
+    contains itself, is answered without recursion.
+    """
+    stack: list[tuple[Iterator[object], int]] = []
+    children = _children(value)
+    if children is None:
+        return False
+    if limit < 1:
+        return True
+    stack.append((iter(children), 1))
+    while stack:
+        iterator, depth = stack[-1]
+        child = next(iterator, _DONE)
+        if child is _DONE:
+            stack.pop()
+            continue
+        grandchildren = _children(child)
+        if grandchildren is None:
+            continue
+        if depth + 1 > limit:
+            return True
+        stack.append((iter(grandchildren), depth + 1))
+    return False
+
+
+_DONE = object()
 
 
 def _load_filter(filter: Mapping[str, Any] | str | bytes) -> object:
@@ -240,11 +403,11 @@ def _load_filter(filter: Mapping[str, Any] | str | bytes) -> object:
             raise InvalidQuery.at("filter", f"not valid JSON ({exc})") from None
     if not isinstance(filter, Mapping):
         raise InvalidQuery.at("filter", f"expected an object or JSON text, got {describe(filter)}")
-    if _depth(filter, MAX_FILTER_DEPTH + 1) > MAX_FILTER_DEPTH:
+    if _too_deep(filter, MAX_FILTER_DEPTH):
         raise InvalidQuery.at("filter", f"nested deeper than {MAX_FILTER_DEPTH} levels")
     try:
         encoded = json.dumps(filter, default=str, ensure_ascii=False)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         raise InvalidQuery.at("filter", f"not representable as JSON ({exc})") from None
     if len(encoded.encode("utf-8", "surrogatepass")) > MAX_FILTER_BYTES:
         raise InvalidQuery.at("filter", f"at most {MAX_FILTER_BYTES} bytes of JSON")
@@ -264,7 +427,7 @@ def parse_filter(filter: Mapping[str, Any] | str | bytes | None) -> Node | None:
     document = _load_filter(filter)
     if not isinstance(document, Mapping):
         raise InvalidQuery.at("filter", f"expected a JSON object, got {describe(document)}")
-    if _depth(document, MAX_FILTER_DEPTH + 1) > MAX_FILTER_DEPTH:
+    if _too_deep(document, MAX_FILTER_DEPTH):
         raise InvalidQuery.at("filter", f"nested deeper than {MAX_FILTER_DEPTH} levels")
     if not document:
         return None

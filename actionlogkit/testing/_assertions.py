@@ -106,7 +106,7 @@ def assert_logged(
     """
     condition = _condition(filter, fields)
     page = store.list(condition, search=search, limit=100)
-    total = page.total if page.total is not None else len(page.data)  # counted: with_total
+    total = len(page.data) if page.total is None else page.total  # always counted here
     if (total >= 1) if count is None else (total == count):
         return page.data
     wanted = "at least one record" if count is None else f"{count} record(s)"
@@ -114,7 +114,7 @@ def assert_logged(
     parts += [f"search={search!r}"] if search else []
     parts += [f"{name}={value!r}" for name, value in fields.items()]
     lines = [
-        f"expected {wanted} matching {', '.join(parts) or 'anything'}; found {page.total}",
+        f"expected {wanted} matching {', '.join(parts) or 'anything'}; found {total}",
         "the nearest records:",
         *_nearest(store, filter, search, fields),
     ]

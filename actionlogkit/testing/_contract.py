@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
 
@@ -18,6 +18,7 @@ from actionlogkit.query import TOP_LEVEL_FIELDS
 from actionlogkit.store import Store
 from actionlogkit.testing import _sample
 from actionlogkit.testing._differential import assert_same_results, canonical, load_dataset
+from actionlogkit.testing._matrix import Exclusion, run_matrix
 from actionlogkit.testing._stats_reference import assert_same_stats, expected_stats
 
 __all__ = ["StoreContract"]
@@ -50,11 +51,17 @@ class StoreContract:
     ``divergences`` maps test ids (``"test_filter[payload.active=1]"``) to the reason a backend
     knowingly differs; those tests are marked ``xfail(strict=True)``, so they fail once the
     divergence is gone. ``differential_examples`` sets how many Hypothesis examples compare the
-    store with :class:`~actionlogkit.MemoryStore`.
+    store with :class:`~actionlogkit.MemoryStore`. ``matrix_exclusions`` lists, for a stand-in of
+    a database, the known differences the query matrix meets (each must still explain at least one
+    differing cell, and every differing cell must be explained); a real database lists none.
+    ``differential_operators`` limits the operators the random differential test draws (by
+    default every one).
     """
 
     divergences: ClassVar[Mapping[str, str]] = {}
     differential_examples: ClassVar[int] = 200
+    matrix_exclusions: Sequence[Exclusion] = ()
+    differential_operators: ClassVar[Sequence[str] | None] = None
 
     @pytest.fixture
     def store(self) -> Iterator[Store]:
@@ -682,6 +689,16 @@ class StoreContract:
 
     # -- the promise: the same answers as the reference -------------------------------------------
 
+    def test_query_matrix(self, store: Store, record_property: Any) -> None:
+        """Every operator, operand class and stored shape answers as MemoryStore does."""
+        report = run_matrix(store, self.matrix_exclusions)
+        summary = report.render()
+        record_property("query_matrix", summary.splitlines()[0])
+        print(summary)  # the counts, shown with -rP
+        assert not report.unexplained, summary
+        stale = [reason for reason, cells in report.excluded.items() if not cells]
+        assert not stale, f"listed differences that no cell shows any more: {stale}"
+
     def test_answers_like_the_memory_store(self, store: Store) -> None:
         """Random datasets and queries give the same ids, order and totals as MemoryStore."""
         from hypothesis import HealthCheck, given, settings
@@ -699,7 +716,9 @@ class StoreContract:
         # Several queries per dataset, so that loading it is paid once per example.
         @given(
             dataset=strategies.datasets(),
-            queries=st.lists(strategies.queries(), min_size=1, max_size=4),
+            queries=st.lists(
+                strategies.queries(operators=self.differential_operators), min_size=1, max_size=4
+            ),
         )
         def check(dataset: list[ActionLog], queries: list[dict[str, Any]]) -> None:
             assert_same_results(reference, store, dataset, queries)

@@ -15,6 +15,7 @@ data; ``queries()`` gives keyword arguments for :meth:`~actionlogkit.Store.list`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -25,6 +26,7 @@ from actionlogkit.models import ActionLog, ActionType, Status
 from actionlogkit.query import (
     FIELD_OPERATORS,
     JSON_ROOTS,
+    JSON_TYPES,
     LOGICAL_OPERATORS,
     MAX_IN_VALUES,
     OPERATORS,
@@ -48,7 +50,8 @@ __all__ = [
 # Characters that fold in interesting ways, and ones that LIKE and regular expressions treat
 # specially.
 ALPHABET = "aAbBsSzZ09 -_%\\'\".*ßẞſσΣςKkİıéÉ€～😀"
-KEYS = ("a", "b", "sku", "tags")
+# "0" is a key and, on an array, a position.
+KEYS = ("a", "b", "sku", "tags", "0")
 BASE_TIME = datetime(2024, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
 TIMESTAMPS = tuple(
     BASE_TIME + timedelta(milliseconds=ms) for ms in (0, 0, 1, 999, 1000, 86_400_000)
@@ -161,53 +164,141 @@ def _paths() -> st.SearchStrategy[str]:
     return st.builds(
         lambda root, keys: ".".join((root, *keys)),
         st.sampled_from(JSON_ROOTS),
-        st.lists(st.sampled_from(KEYS), min_size=1, max_size=3),
+        st.lists(st.sampled_from((*KEYS, "1")), min_size=1, max_size=3),
     )
 
 
-# The operators drawn inside $not: a sample of the field operators, each looked up in the table.
-_NEGATED = ("$gt", "$lte", "$in", "$eq")
+def json_operands() -> st.SearchStrategy[Any]:
+    """Equality operands of a JSON path: every class, scalars (null included), arrays, objects."""
+    return st.one_of(
+        json_scalars(),
+        st.lists(json_scalars(), max_size=3),
+        st.dictionaries(st.sampled_from(KEYS), json_scalars(), max_size=2),
+        st.sampled_from(([], {}, [1, 2], [[1, 2]], {"a": 1}, [{"a": 1}])),
+    )
+
+
 # Operators outside the language, as long as the table does not list them.
-_UNSUPPORTED = tuple(op for op in ("$where", "$regex", "$expr", "$size") if op not in OPERATORS)
+_UNSUPPORTED = tuple(
+    op for op in ("$where", "$regex", "$expr", "$mod", "$text") if op not in OPERATORS
+)
+
+
+def _operand(  # noqa: PLR0917 - the rule and where it stands
+    draw: st.DrawFn,
+    rule: FieldRule,
+    scalar: st.SearchStrategy[Any],
+    json_path: bool,
+    depth: int,
+    element: bool = False,
+) -> Any:
+    """An operand for an operator of ``rule``: of every class the operator accepts."""
+    value = json_operands() if json_path else st.one_of(st.none(), scalar)
+    match rule:
+        case FieldRule.EQUAL:
+            return draw(value)
+        case FieldRule.COMPARE:
+            return draw(scalar)
+        case FieldRule.MEMBER:
+            return draw(st.lists(value, max_size=4))
+        case FieldRule.EXISTS:
+            return draw(st.booleans())
+        case FieldRule.ALL:
+            return draw(st.lists(value, min_size=1, max_size=3))
+        case FieldRule.SIZE:
+            return draw(st.integers(0, 3))
+        case FieldRule.TYPE:
+            names = st.sampled_from(JSON_TYPES)
+            return draw(st.one_of(names, st.lists(names, min_size=1, max_size=3)))
+        case FieldRule.OPERATORS:
+            return _operators(draw, scalar, json_path, depth - 1, element=element)
+        case FieldRule.ELEMENTS:
+            if draw(st.booleans()):
+                return _operators(draw, scalar, True, depth - 1, element=True)
+            key = draw(st.sampled_from(KEYS))
+            return {key: _operators(draw, scalar, True, depth - 1, element=False)}
+        case _:
+            unreachable(rule)
+
+
+def _operators(
+    draw: st.DrawFn, scalar: st.SearchStrategy[Any], json_path: bool, depth: int, *, element: bool
+) -> dict[str, Any]:
+    """A non-empty operator object; below ``depth`` 0, without the operators that nest."""
+    nesting = (FieldRule.OPERATORS, FieldRule.ELEMENTS)
+    names = [
+        name
+        for name, entry in FIELD_OPERATORS.items()
+        if (json_path or not entry.json_only)
+        and (depth > 0 or entry.rule not in nesting)
+        and not (element and entry.rule is FieldRule.EXISTS)
+    ]
+    chosen = draw(st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True))
+    return {
+        name: _operand(draw, FIELD_OPERATORS[name].rule, scalar, json_path, depth, element)
+        for name in chosen
+    }
 
 
 @st.composite
-def _condition(draw: st.DrawFn) -> dict[str, Any]:
+def _condition(draw: st.DrawFn, operators: frozenset[str] | None = None) -> dict[str, Any]:
     if draw(st.booleans()):
         field = draw(st.sampled_from(list(TOP_LEVEL_FIELDS)))
-        operand = _top_level_operand(field)
+        scalar = _top_level_operand(field)
+        json_path = False
     else:
         field = draw(_paths())
-        operand = json_scalars().filter(lambda value: value is not None)
-    nullable = st.one_of(st.none(), operand)
-    op = draw(st.sampled_from(("plain", *FIELD_OPERATORS)))
-    if op == "plain":
-        return {field: draw(nullable)}
-    rule = FIELD_OPERATORS[op].rule
-    match rule:
-        case FieldRule.EQUAL:
-            value: Any = draw(nullable)
-        case FieldRule.COMPARE:
-            value = draw(operand)
-        case FieldRule.MEMBER:
-            value = draw(st.lists(nullable, max_size=4))
-        case FieldRule.EXISTS:
-            value = draw(st.booleans())
-        case FieldRule.OPERATORS:
-            inner = draw(st.sampled_from(_NEGATED))
-            if FIELD_OPERATORS[inner].rule is FieldRule.MEMBER:
-                value = {inner: draw(st.lists(nullable, max_size=3))}
-            else:
-                value = {inner: draw(operand)}
-        case _:
-            unreachable(rule)
-    return {field: {op: value}}
+        scalar = json_scalars().filter(lambda value: value is not None)
+        json_path = True
+    if draw(st.integers(0, 4)) == 0:
+        value = draw(json_operands() if json_path else st.one_of(st.none(), scalar))
+        if not isinstance(value, dict):
+            return {field: value}  # plain equality (an object is an operand only under $eq)
+    if operators is not None:
+        chosen = draw(st.sampled_from(sorted(operators)))
+        entry = FIELD_OPERATORS[chosen]
+        if entry.json_only and not json_path:
+            return {field: draw(st.one_of(st.none(), scalar))}
+        return {field: {chosen: _limited_operand(draw, entry.rule, scalar, json_path, operators)}}
+    return {field: _operators(draw, scalar, json_path, depth=2, element=False)}
 
 
-def filters(max_leaves: int = 6) -> st.SearchStrategy[dict[str, Any]]:
-    """Valid filter documents: conditions joined by ``$and``, ``$or``, ``$nor`` and several keys."""
+def _limited_operand(
+    draw: st.DrawFn,
+    rule: FieldRule,
+    scalar: st.SearchStrategy[Any],
+    json_path: bool,
+    operators: frozenset[str],
+) -> Any:
+    """An operand for ``rule`` whose nested operators are all among ``operators``."""
+    if rule is FieldRule.OPERATORS or rule is FieldRule.ELEMENTS:
+        inner = draw(
+            st.sampled_from(
+                sorted(
+                    name
+                    for name in operators
+                    if FIELD_OPERATORS[name].rule not in (FieldRule.OPERATORS, FieldRule.ELEMENTS)
+                    and (json_path or not FIELD_OPERATORS[name].json_only)
+                    and not (
+                        rule is FieldRule.ELEMENTS
+                        and FIELD_OPERATORS[name].rule is FieldRule.EXISTS
+                    )
+                )
+            )
+        )
+        return {inner: _operand(draw, FIELD_OPERATORS[inner].rule, scalar, json_path, 0)}
+    return _operand(draw, rule, scalar, json_path, 1)
+
+
+def filters(
+    max_leaves: int = 6, operators: Sequence[str] | None = None
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid filter documents: conditions joined by ``$and``, ``$or``, ``$nor`` and several keys.
+
+    ``operators`` limits the field operators drawn (default: every one of the table).
+    """
     return st.recursive(
-        _condition(),
+        _condition(None if operators is None else frozenset(operators)),
         lambda children: st.one_of(
             st.builds(lambda items: {"$and": items}, st.lists(children, min_size=1, max_size=3)),
             st.builds(lambda items: {"$or": items}, st.lists(children, min_size=1, max_size=3)),
@@ -229,10 +320,10 @@ def search_terms() -> st.SearchStrategy[str | None]:
 
 
 @st.composite
-def queries(draw: st.DrawFn) -> dict[str, Any]:
+def queries(draw: st.DrawFn, operators: Sequence[str] | None = None) -> dict[str, Any]:
     """Keyword arguments for ``Store.list``: filter, search, sort, order, limit and offset."""
     return {
-        "filter": draw(st.one_of(st.none(), filters())),
+        "filter": draw(st.one_of(st.none(), filters(operators=operators))),
         "search": draw(search_terms()),
         "sort": draw(st.sampled_from([None, *TOP_LEVEL_FIELDS])),
         "order": draw(st.sampled_from(("asc", "desc"))),
@@ -252,15 +343,32 @@ def invalid_filters() -> st.SearchStrategy[Any]:
         ),
         st.builds(lambda f, op: {f: {op: 1}}, top, st.sampled_from(_UNSUPPORTED)),
         st.builds(
-            lambda p, v: {p: v},
-            _paths(),
+            lambda f, v: {f: v},
+            top,
             st.one_of(st.lists(json_scalars(), max_size=2), st.just({"x": 1})),
         ),
+        st.builds(
+            lambda f, op: {f: {op: [1]}},
+            top,
+            st.sampled_from([op for op, entry in FIELD_OPERATORS.items() if entry.json_only]),
+        ),
         st.builds(lambda p: {p: {"$gt": None}}, _paths()),
+        st.builds(lambda p: {p: {"$gt": [1]}}, _paths()),
+        st.builds(
+            lambda p, v: {p: {"$size": v}}, _paths(), st.sampled_from((-1, 1.5, "1", None, True))
+        ),
+        st.builds(lambda p, v: {p: {"$type": v}}, _paths(), st.sampled_from(("date", [], 2))),
+        st.builds(lambda p, v: {p: {"$all": v}}, _paths(), st.sampled_from((5, [], "a"))),
+        st.builds(
+            lambda p, v: {p: {"$elemMatch": v}},
+            _paths(),
+            st.sampled_from(({}, {"$gt": 1, "a": 1}, {"$exists": True}, 3)),
+        ),
+        st.builds(lambda p: {p: {"$x": 1, "a": 1}}, _paths()),
+        st.builds(lambda p: {p: {"a.b": 1}}, _paths()),
         st.builds(lambda p: {p: {"$in": [0] * (MAX_IN_VALUES + 1)}}, _paths()),
         st.builds(lambda op: {op: []}, st.sampled_from(tuple(LOGICAL_OPERATORS))),
         st.just({"payload.a..b": 1}),
-        st.just({"payload.0": 1}),
         st.just("not json"),
         st.just("[1, 2]"),
     )

@@ -172,7 +172,6 @@ def test_list_default_store_is_the_sqlite_file_in_the_working_directory(
     ("args", "place"),
     [
         (["--limit", "0"], "limit"),
-        (["--limit", "101"], "limit"),
         (["--offset", "-1"], "offset"),
         (["--filter", "{"], "filter"),
         (["--filter", '{"nope": 1}'], "filter.nope"),

@@ -15,16 +15,19 @@ from actionlogkit.query import (
     And,
     Compare,
     ComparisonOp,
+    ElemMatch,
     Eq,
     Exists,
     FieldKind,
     FieldRef,
     FieldRule,
+    HasType,
     In,
     LogicalRule,
     Node,
     Not,
     Or,
+    Size,
     parse_filter,
 )
 
@@ -54,6 +57,17 @@ def _field_case(name: str) -> tuple[object, Node]:
             return True, Exists(PATH)
         case FieldRule.OPERATORS:
             return {"$eq": 3, "$exists": True}, And((Eq(PATH, 3), Exists(PATH)))
+        case FieldRule.ALL:
+            return [3, [1]], And((Eq(PATH, 3), Eq(PATH, [1])))
+        case FieldRule.SIZE:
+            return 2, Size(PATH, 2)
+        case FieldRule.TYPE:
+            return ["array", "null", "array"], HasType(PATH, ("array", "null"))
+        case FieldRule.ELEMENTS:
+            element = FieldRef("", FieldKind.ELEMENT)
+            return {"$gt": 3, "$lt": 5}, ElemMatch(
+                PATH, And((Compare(element, "$gt", 3), Compare(element, "$lt", 5))), False
+            )
         case _:
             unreachable(rule)
 
@@ -91,6 +105,14 @@ def test_errors_list_the_operators_of_the_table() -> None:
     with pytest.raises(InvalidQuery) as top_level:
         parse_filter({"$xor": []})
     assert str(top_level.value).endswith("logical operators: " + ", ".join(LOGICAL_OPERATORS))
+
+
+@pytest.mark.parametrize("name", [op for op, entry in FIELD_OPERATORS.items() if entry.json_only])
+def test_json_only_operators_are_refused_on_top_level_fields(name: str) -> None:
+    """$size, $all, $type and $elemMatch name their place and say they apply to paths alone."""
+    with pytest.raises(InvalidQuery, match="applies to paths inside") as caught:
+        parse_filter({"retryCount": {name: [1]}})
+    assert [error.field for error in caught.value.errors] == [f"filter.retryCount.{name}"]
 
 
 @pytest.mark.parametrize("name", list(FIELD_OPERATORS))

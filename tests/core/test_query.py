@@ -196,3 +196,82 @@ def test_invalid_filters_are_always_refused(document: Any) -> None:
 def test_valid_filters_always_parse(document: dict[str, Any]) -> None:
     """Every filter from the valid strategy parses, as a mapping and as JSON text."""
     assert parse_filter(document) == parse_filter(json.dumps(document))
+
+
+def _deep_mapping(levels: int) -> dict[str, Any]:
+    document: dict[str, Any] = {"status": "failed"}
+    for _ in range(levels):
+        document = {"$and": [document]}
+    return document
+
+
+def _deep_list(levels: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def _self_containing_mapping() -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    document["$and"] = [document]
+    return document
+
+
+def _self_containing_list() -> dict[str, Any]:
+    members: list[Any] = []
+    members.append(members)
+    return {"payload.a": {"$in": members}}
+
+
+@pytest.mark.parametrize(
+    "filter",
+    [
+        _deep_mapping(2_000),
+        {"payload.a": _deep_list(5_000)},
+        {"payload.a": {"$elemMatch": _deep_mapping(3_000)}},
+        _self_containing_mapping(),
+        _self_containing_list(),
+    ],
+    ids=["mapping 2000 deep", "operand 5000 deep", "$elemMatch 3000 deep", "self", "self in list"],
+)
+def test_any_python_shape_ends_in_invalid_query(filter: dict[str, Any]) -> None:
+    """Filters nested thousands of levels deep, or containing themselves: InvalidQuery, no crash."""
+    with pytest.raises(InvalidQuery, match="nested deeper") as caught:
+        parse_filter(filter)
+    assert [error.field for error in caught.value.errors] == ["filter"]
+
+
+def test_elem_match_nesting_counts_toward_depth() -> None:
+    """Each $elemMatch is one level of the depth bound: the filter, the levels, the operators."""
+
+    def nested(levels: int) -> dict[str, Any]:
+        condition: dict[str, Any] = {"$gt": 1}
+        for _ in range(levels):
+            condition = {"$elemMatch": condition}
+        return {"payload.a": condition}
+
+    parse_filter(nested(MAX_FILTER_DEPTH - 2))
+    with pytest.raises(InvalidQuery, match="nested deeper"):
+        parse_filter(nested(MAX_FILTER_DEPTH - 1))
+
+
+def test_new_operators_count_toward_the_condition_bound() -> None:
+    """$size, $type, $elemMatch and each value of $all count as conditions."""
+    fine = {"payload.a": {"$all": list(range(MAX_CONDITIONS))}}
+    parse_filter(fine)
+    with pytest.raises(InvalidQuery, match="conditions") as caught:
+        parse_filter({**fine, "payload.b": {"$size": 1}})
+    assert caught.value.errors[0].field == "filter.payload.b.$size"
+    inner = {"$or": [{f"k{i}": {"$type": "null"}} for i in range(MAX_CONDITIONS)]}
+    with pytest.raises(InvalidQuery, match="conditions"):
+        parse_filter({"payload.a": {"$elemMatch": inner}})
+
+
+def test_elem_match_paths_count_with_the_outer_path() -> None:
+    """An $elemMatch filter's path segments add to the segments of the field it applies to."""
+    outer = "payload." + ".".join("abcde")  # six segments
+    parse_filter({outer: {"$elemMatch": {"x.y": 1}}})
+    with pytest.raises(InvalidQuery, match="together with the path") as caught:
+        parse_filter({outer: {"$elemMatch": {"x.y.z": 1}}})
+    assert caught.value.errors[0].field == f"filter.{outer}.$elemMatch.x.y.z"

@@ -223,6 +223,19 @@ def test_list_empty_filter_matches_everything(client: TestClient, store: Store, 
         ('{"createdAt": {"$lt": "yesterday"}}', "filter.createdAt.$lt"),
         ('{"status": {"$in": "failed"}}', "filter.status.$in"),
         ('{"$or": []}', "filter.$or"),
+        ('{"payload.tags": {"$size": -1}}', "filter.payload.tags.$size"),
+        ('{"payload.tags": {"$size": 1.5}}', "filter.payload.tags.$size"),
+        ('{"payload.tags": {"$type": "date"}}', "filter.payload.tags.$type"),
+        ('{"payload.tags": {"$all": 5}}', "filter.payload.tags.$all"),
+        ('{"payload.items": {"$elemMatch": {}}}', "filter.payload.items.$elemMatch"),
+        (
+            '{"payload.items": {"$elemMatch": {"$gt": 1, "sku": "a"}}}',
+            "filter.payload.items.$elemMatch",
+        ),
+        ('{"payload.a": {"b": {"$gt": 1}}}', "filter.payload.a.b"),
+        ('{"payload.a": {"b.c": 1}}', "filter.payload.a"),
+        ('{"payload.a": {"$mod": [2, 0]}}', "filter.payload.a.$mod"),
+        ('{"retryCount": {"$size": 2}}', "filter.retryCount.$size"),
     ],
 )
 def test_list_bad_filter_is_a_400_naming_the_place(
@@ -230,6 +243,22 @@ def test_list_bad_filter_is_a_400_naming_the_place(
 ) -> None:
     """Malformed JSON, unknown fields and operators, wrong operand types: a 400 naming the place."""
     _assert_error(client.get(URL, params={"filter": text}), 400, field)
+
+
+def test_list_filter_takes_the_array_operators(client: TestClient, store: Store) -> None:
+    """$elemMatch, $size, $all, $type, positions and array operands work through the API."""
+    hit = store.create({**FULL_BODY, "payload": {"tags": ["a", "b"], "items": [{"q": 3}]}})
+    store.create({**FULL_BODY, "payload": {"tags": ["b"], "items": [{"q": 1}, {"q": 5}]}})
+    for filter in (
+        {"payload.items": {"$elemMatch": {"q": {"$gt": 2, "$lt": 4}}}},
+        {"payload.tags": {"$size": 2}},
+        {"payload.tags": {"$all": ["b", "a"]}},
+        {"payload.tags.0": "a"},
+        {"payload.tags": ["a", "b"]},
+        {"payload.items": {"$elemMatch": {"$type": "object", "$eq": {"q": 3.0}}}},
+    ):
+        body = client.get(URL, params={"filter": json.dumps(filter)}).json()
+        assert [record["_id"] for record in body["data"]] == [hit.id], filter
 
 
 def test_list_filter_over_the_size_bound_is_a_400(client: TestClient) -> None:

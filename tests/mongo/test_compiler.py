@@ -15,12 +15,18 @@ from bson import ObjectId
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actionlogkit.query import JSON_ROOTS, TOP_LEVEL_FIELDS, parse_filter, parse_query
+from actionlogkit.query import JSON_TYPES, parse_filter, parse_query
 from actionlogkit.testing import strategies
 from actionlogkit_mongo._compiler import compile_filter, compile_sort
 from actionlogkit_mongo._documents import SEARCH_FIELD
 
-OPERATORS = {"$and", "$or", "$nor", "$eq", "$in", "$gt", "$gte", "$lt", "$lte", "$exists", "$type"}
+OPERATORS = {
+    *("$and", "$or", "$nor", "$eq", "$in", "$gt", "$gte", "$lt", "$lte", "$exists", "$type"),
+    # $size and $elemMatch; inside $elemMatch's operator form also $not, $nin and $all.
+    *("$size", "$elemMatch", "$not", "$nin", "$all"),
+}
+OPERAND_HOLDERS = {"$eq", "$in", "$nin", "$all"}
+"""Operators whose value is an operand (an object operand's keys are data, not fields)."""
 
 
 def _compiled(filter: Any, search: str | None = None) -> dict[str, Any]:
@@ -81,6 +87,33 @@ def _compiled(filter: Any, search: str | None = None) -> dict[str, Any]:
         ({"$and": [{}]}, {}),
         ({"$or": [{}, {"status": "failed"}]}, {}),
         ({"$nor": [{}]}, {"_id": {"$in": []}}),
+        ({"payload.a": {"$size": 2}}, {"payload.a": {"$size": 2}}),
+        (
+            {"payload.a": {"$type": ["bool", "null"]}},
+            {"$or": [{"payload.a": {"$type": "bool"}}, {"payload.a": {"$type": "null"}}]},
+        ),
+        ({"payload.a": [1, {"y": 1, "x": 2}]}, {"payload.a": {"$eq": [1, {"x": 2, "y": 1}]}}),
+        (
+            {"payload.a": {"$all": [1, "x"]}},
+            {"$and": [{"payload.a": {"$eq": 1, "$type": "number"}}, {"payload.a": "x"}]},
+        ),
+        (
+            {"payload.a": {"$elemMatch": {"$gte": 80, "$lt": 85, "$ne": 82}}},
+            {"payload.a": {"$elemMatch": {"$gte": 80, "$lt": 85, "$nin": [82]}}},
+        ),
+        (
+            {"payload.a": {"$elemMatch": {"$all": [1, 2], "$not": {"$size": 1}}}},
+            {"payload.a": {"$elemMatch": {"$not": {"$size": 1}, "$all": [1, 2]}}},
+        ),
+        (
+            {"payload.a": {"$elemMatch": {"sku": "A1", "qty": {"$gt": 2}}}},
+            {"payload.a": {"$elemMatch": {"$and": [{"sku": "A1"}, {"qty": {"$gt": 2}}]}}},
+        ),
+        (
+            {"payload.a": {"$elemMatch": {"$and": [{}]}}},
+            {"payload.a": {"$elemMatch": {"$type": ["object", "array"]}}},
+        ),
+        ({"payload.a.0.b": "x"}, {"payload.a.0.b": "x"}),
         (
             {"status": "failed", "$or": [{"retryCount": 1}, {"errorMessage": "x"}]},
             {"$and": [{"status": "failed"}, {"$or": [{"retryCount": 1}, {"errorMessage": "x"}]}]},
@@ -120,23 +153,22 @@ def test_search_pattern_matches_exactly_the_literal_text(term: str, text: str) -
 
 
 def _keys(value: Any, found: list[tuple[str, Any]]) -> None:
+    """Every key of a filter document with its value, operands left out."""
     if isinstance(value, dict):
         for key, item in value.items():
             found.append((key, item))
-            _keys(item, found)
+            if key not in OPERAND_HOLDERS:
+                _keys(item, found)
     elif isinstance(value, list):
         for item in value:
             _keys(item, found)
 
 
-def _fields_of(filter: Any) -> set[str]:
-    names: set[str] = set()
+def _names_of(filter: Any) -> set[str]:
+    """The field names and paths a filter's caller wrote (inside $elemMatch: relative paths)."""
     found: list[tuple[str, Any]] = []
     _keys(filter, found)
-    for key, _ in found:
-        if key in TOP_LEVEL_FIELDS or key.partition(".")[0] in JSON_ROOTS:
-            names.add(key)
-    return names
+    return {key for key, _ in found if not key.startswith("$")}
 
 
 @settings(max_examples=300, deadline=None)
@@ -149,7 +181,7 @@ def test_compiled_filters_use_only_known_operators_and_validated_fields(
     compiled = compile_filter(query.filter, query.search)
     found: list[tuple[str, Any]] = []
     _keys(compiled, found)
-    named = _fields_of(filter) | {"_id"}
+    named = _names_of(filter) | {"_id"}
     for key, value in found:
         if key.startswith("$"):
             assert key in OPERATORS or (key == "$regex" and isinstance(value, str)), key
@@ -158,7 +190,7 @@ def test_compiled_filters_use_only_known_operators_and_validated_fields(
         if key == SEARCH_FIELD:
             assert set(value) == {"$regex"}
         if key == "$type":
-            assert value in {"number", "bool", "null"}
+            assert set(value if isinstance(value, list) else [value]) <= set(JSON_TYPES)
 
 
 @given(value=st.text(max_size=12))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, inspect, text
 
-from actionlogkit import ConfigurationError
+from actionlogkit import ConfigurationError, MissingStore
 from actionlogkit.testing._sample import minimal
 from actionlogkit_sql import SCHEMA_VERSION, SQLStore
 
@@ -89,11 +89,15 @@ def test_altered_table_is_refused(sqlite_url: str) -> None:
 
 
 def test_missing_table_without_create_schema_is_refused(sqlite_url: str, tmp_path: Path) -> None:
-    """create_schema=False on a database without the table raises ConfigurationError."""
-    with pytest.raises(ConfigurationError, match="create_schema=True"):
+    """create_schema=False creates nothing: a missing file or table is MissingStore."""
+    with pytest.raises(MissingStore, match="no such database"):
+        SQLStore(sqlite_url, create_schema=False)
+    assert not Path(_database(sqlite_url)).exists()
+    sqlite3.connect(_database(sqlite_url)).close()  # a database of someone else's
+    with pytest.raises(MissingStore, match="create_schema=True"):
         SQLStore(sqlite_url, create_schema=False)
     SQLStore(sqlite_url).close()
-    with pytest.raises(ConfigurationError, match="'other' does not exist"):
+    with pytest.raises(MissingStore, match="'other' does not exist"):
         SQLStore(sqlite_url, table_name="other", create_schema=False)
     with SQLStore(sqlite_url, create_schema=False) as store:
         assert store.count() == 0

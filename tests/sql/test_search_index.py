@@ -263,3 +263,53 @@ def test_migrate_reports_progress_on_sqlite(tmp_path: Path) -> None:
     assert lines[-1] == "search index: 20 of 20 records"
     with sqlite3.connect(path) as raw:
         assert raw.execute("SELECT version FROM actionlogkit_schema").fetchall() == [(1,)]
+
+
+def test_sqlite_without_fts5_scans_with_one_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SQLite built without FTS5 gets no index: the store works, search scans, warns once."""
+    from actionlogkit_sql import _search_index
+
+    # This SQLite has FTS5; a build without it answers the module probe with nothing.
+    monkeypatch.setattr(_search_index, "_fts5_available", lambda connection: False)
+    records = _records()
+    memory = MemoryStore()
+    memory.import_records(records)
+    with SQLStore(f"sqlite:///{tmp_path / 'plain.db'}") as store:
+        store.import_records(records)
+        assert not _index_exists(store.engine, store.table_name)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            terms = _terms(records)[:30]
+            assert _answers(store, terms) == _answers(memory, terms)
+        assert [w.category for w in caught] == [ActionLogKitWarning]
+        assert store.migrate() == []
+
+
+def test_sqlite_plan_walks_the_sort_order_for_a_common_term(tmp_path: Path) -> None:
+    """A page of a common term without total walks the createdAt index testing each record."""
+    with SQLStore(f"sqlite:///{tmp_path / 'common.db'}") as store:
+        store.create_many(
+            [minimal(errorMessage="timeout" if i % 2 else "refused") for i in range(3000)]
+        )
+        plans: list[str] = []
+
+        def explain(connection, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]  # noqa: PLR0917 - SQLAlchemy's signature
+            if "ORDER BY" in statement and "LIMIT" in statement:
+                rows = cursor.connection.execute(
+                    f"EXPLAIN QUERY PLAN {statement}", parameters
+                ).fetchall()
+                plans.append(" | ".join(str(row[-1]) for row in rows))
+
+        from sqlalchemy import event
+
+        event.listen(store.engine, "before_cursor_execute", explain)
+        page = store.list(search="TIMEOUT", with_total=False)
+        event.remove(store.engine, "before_cursor_execute", explain)
+        assert len(page.data) == 50
+        assert page.total is None
+        # The sample of the latest records, then the page.
+        assert len(plans) == 2
+        assert plans[-1] == f"SCAN {store.table_name} USING INDEX {store.table_name}_created"
+        assert not any("VIRTUAL TABLE" in plan for plan in plans)

@@ -306,3 +306,39 @@ def test_single_statement_writes_wait_for_other_writers(tmp_path: Path) -> None:
         holder.close()
     assert store.count() == 20
     store.close()
+
+
+# -- query corner cases that once went wrong --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("operator", "operand", "matching"),
+    [
+        ("$gt", False, [True]),
+        ("$gte", True, [True]),
+        ("$lt", True, [False]),
+        ("$lte", False, [False]),
+        ("$gte", False, [False, True]),
+        ("$lt", False, []),
+    ],
+)
+def test_booleans_compare_by_truth_value(
+    store: SQLStore, operator: str, operand: bool, matching: list[bool]
+) -> None:
+    """A range operator with a boolean operand matches by truth value, not by the class alone."""
+    for value in (False, True, 0, 1):
+        store.create(minimal(payload={"a": value}))
+    found = store.list({"payload.a": {operator: operand}}, limit=100).data
+    assert sorted(record.payload["a"] for record in found if record.payload) == matching
+
+
+def test_sqlite_json_equality_works_on_a_callers_engine(tmp_path: Path) -> None:
+    """Whole-value equality of arrays and objects works on an engine the caller created."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'given.db'}")
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))  # a pooled connection made before the store
+    with SQLStore(engine) as store:
+        store.create(minimal(payload={"a": {"y": [1.0, True], "x": 1}}))
+        assert store.count({"payload.a": {"x": 1.0, "y": [1, True]}}) == 1
+        assert store.count({"payload.a": {"x": 1, "y": [1, 1]}}) == 0
+    engine.dispose()

@@ -32,7 +32,14 @@ from actionlogkit.query import Node, Query, parse_index_paths
 from actionlogkit.stats import StatsQuery, StatsRow
 from actionlogkit.store import Store
 from actionlogkit_mongo._compiler import compile_after, compile_filter, compile_sort
-from actionlogkit_mongo._documents import HIDDEN_FIELDS, from_document, to_document
+from actionlogkit_mongo._documents import (
+    HIDDEN_FIELDS,
+    JSON_FIELDS,
+    from_document,
+    keys_sorted,
+    sorted_json,
+    to_document,
+)
 from actionlogkit_mongo._stats import stats_pipeline, stats_rows
 
 __all__ = ["DEFAULT_COLLECTION", "DEFAULT_SERVER_SELECTION_TIMEOUT", "INDEXES", "MongoStore"]
@@ -388,3 +395,32 @@ class MongoStore(Store):
     def _drop(self) -> None:
         with _driver_errors("drop failed"):
             self._collection.drop()
+
+    # -- maintenance ----------------------------------------------------------------------------
+
+    def sort_stored_keys(self) -> int:
+        """Rewrite the documents whose JSON objects do not have their keys sorted; return how many.
+
+        Documents written by versions that kept the caller's key order compare as objects only
+        in that order on MongoDB; this puts them in the order every write now uses. Each
+        document is rewritten only if its ``payload``, ``response`` and ``metadata`` are still as
+        read (a concurrent update wins), and nothing else of it changes (``updatedAt`` neither).
+        """
+        self._check_open()
+        rewritten = 0
+        projection = dict.fromkeys(JSON_FIELDS, True)
+        with _driver_errors("sorting stored keys failed"):
+            for document in self._collection.find({}, projection):
+                stale = {
+                    name: document.get(name)
+                    for name in JSON_FIELDS
+                    if not keys_sorted(document.get(name))
+                }
+                if not stale:
+                    continue
+                result = self._collection.update_one(
+                    {"_id": document["_id"], **stale},
+                    {"$set": {name: sorted_json(value) for name, value in stale.items()}},
+                )
+                rewritten += result.matched_count
+        return rewritten

@@ -26,6 +26,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import StaticPool
 
 from actionlogkit.errors import ConfigurationError, MissingStore, StoreError
+from actionlogkit_sql._types import CANONICAL_JSON_FUNCTION, canonical_json
 
 __all__ = ["BUSY_RETRIES", "BUSY_TIMEOUT_MS", "Database", "driver_error"]
 
@@ -181,8 +182,12 @@ class Database:
                 connection.close()
 
     def _prepare_sqlite(self, connection: Connection) -> None:
-        # Settings of the DBAPI connection, kept while the pool keeps it.
+        # Settings of the DBAPI connection, kept while the pool keeps it; on a caller's engine
+        # too, since every connection the store uses passes here first.
         connection.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        raw: Any = connection.connection.dbapi_connection
+        # Whole-value equality of arrays and objects (the query compiler's).
+        raw.create_function(CANONICAL_JSON_FUNCTION, 1, canonical_json, deterministic=True)
         if self.owns_engine and not self.memory:
             # In WAL mode NORMAL never corrupts the database; a power cut may lose the last
             # commits, and each commit costs no fsync.

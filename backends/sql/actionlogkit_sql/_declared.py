@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Numeric, Text, and_, cast, literal, literal_column
 from sqlalchemy.sql.elements import ColumnClause
 
-from actionlogkit.query import COMPARATORS, ComparisonOp, FieldRef, Scalar
+from actionlogkit.query import COMPARATORS, ComparisonOp, FieldRef, Scalar, Value
 
 __all__ = ["DeclaredIndex"]
 
@@ -132,7 +132,7 @@ class DeclaredIndex:
     # -- conditions -------------------------------------------------------------------------------
 
     @staticmethod
-    def serves(value: Scalar) -> bool:
+    def serves(value: Value) -> bool:
         """Whether a condition with this operand is answered from the value index."""
         return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 

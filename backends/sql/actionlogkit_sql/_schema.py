@@ -30,7 +30,7 @@ from sqlalchemy import (
 from actionlogkit.errors import ConfigurationError, MissingStore
 from actionlogkit.models import MAX_ID_TEXT
 from actionlogkit_sql._search_index import create as create_search_index
-from actionlogkit_sql._search_index import index_name
+from actionlogkit_sql._search_index import drop as drop_search_index
 from actionlogkit_sql._types import JsonDocument, SearchKey, UTCTimestamp, code_point_text
 
 __all__ = [
@@ -230,10 +230,8 @@ def ensure_schema(connection: Connection, tables: LogTable, *, create: bool) -> 
 
 def drop_schema(connection: Connection, tables: LogTable) -> None:
     """Drop the log table, its search index and its version record, in the caller's transaction."""
-    if connection.dialect.name == "sqlite":
-        # SQLite's search index is a table of its own (PostgreSQL's goes with the log table).
-        connection.exec_driver_sql(f'DROP TABLE IF EXISTS "{index_name(tables.logs.name)}"')
     tables.logs.drop(connection, checkfirst=True)
+    drop_search_index(connection, tables.logs.name)
     connection.execute(
         tables.versions.delete().where(tables.versions.c.table_name == tables.logs.name)
     )

@@ -18,6 +18,7 @@ gets it from :func:`build` (``actionlogkit migrate``), never from opening the st
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable
 from typing import Literal
@@ -124,19 +125,40 @@ def _trgm_available(connection: Connection) -> bool:
     return bool(found)
 
 
+def _fts5_available(connection: Connection) -> bool:
+    """Whether this SQLite has FTS5 with the trigram tokenizer (3.34 and later)."""
+    if sqlite3.sqlite_version_info < (3, 34):
+        return False
+    found = connection.exec_driver_sql(
+        "SELECT count(*) FROM pragma_module_list WHERE name = 'fts5'"
+    ).scalar_one()
+    return bool(found)
+
+
 def create(connection: Connection, table: str) -> bool:
     """Create the search index of a new, empty table in the caller's transaction.
 
-    Returns whether there is one (PostgreSQL without ``pg_trgm`` has none).
+    Returns whether there is one (PostgreSQL without ``pg_trgm``, SQLite without FTS5 have none).
     """
     if connection.dialect.name == "postgresql":
         if not _trgm_available(connection):
             return False
         connection.exec_driver_sql(_pg_index(table, concurrently=False))
         return True
+    if not _fts5_available(connection):
+        return False
     for statement in _sqlite_statements(table):
         connection.exec_driver_sql(statement)
     return True
+
+
+def drop(connection: Connection, table: str) -> None:
+    """Drop a table's search index in the caller's transaction (the FTS5 table of SQLite).
+
+    PostgreSQL's index, and SQLite's triggers, go with the table itself.
+    """
+    if connection.dialect.name != "postgresql":
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {_quoted(index_name(table))}")
 
 
 def build(
@@ -155,8 +177,6 @@ def build(
         return _build_postgresql(engine, table, progress)
 
     def run(connection: Connection) -> None:
-        if has_index(connection, table):
-            return
         for statement in _sqlite_statements(table):
             connection.exec_driver_sql(statement)
         fts, logs = _quoted(index_name(table)), _quoted(table)
@@ -182,6 +202,10 @@ def build(
     built: list[bool] = []
 
     def checked(connection: Connection) -> None:
+        if not _fts5_available(connection):
+            progress("search index: this SQLite has no FTS5 trigram tokenizer; search scans")
+            built.append(False)
+            return
         built.append(not has_index(connection, table))
         if built[0]:
             run(connection)

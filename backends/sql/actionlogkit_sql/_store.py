@@ -174,7 +174,7 @@ class SQLStore(Store):
         try:
             self._database.setup()
             created = self._database.write(lambda c: ensure_schema(c, tables, create=create_schema))
-            self.created_table = created
+            self.created_table: bool = created
             """Whether opening the store created its table."""
             if created and declared:
                 self._database.write(lambda c: _create_declared(c, declared=declared))

@@ -9,6 +9,7 @@ engines: SQLite's default ``BINARY`` collation does, PostgreSQL's columns are de
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -20,7 +21,10 @@ from sqlalchemy.dialects.postgresql import JSONB, TIMESTAMP
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 __all__ = [
+    "CANONICAL_JSON_FUNCTION",
     "EPOCH",
+    "canonical_json",
+    "canonical_json_text",
     "decode_json",
     "utc",
     "JsonDocument",
@@ -87,6 +91,38 @@ def json_text(value: Any, *, postgresql: bool) -> str:
     if postgresql and "e+" in text:
         text = _EXPONENT_NUMBER.sub(_as_decimal_float, text)
     return text
+
+
+CANONICAL_JSON_FUNCTION = "actionlogkit_canonical_json"
+"""The SQL function behind :func:`canonical_json`, registered on every SQLite connection."""
+
+
+def _canonical(value: Any) -> Any:
+    if type(value) is float and value.is_integer():
+        # Numbers compare by value: 1.0 is written as 1 (exactly: integral floats are whole).
+        return int(value)
+    if type(value) is list:
+        return [_canonical(item) for item in value]
+    if type(value) is dict:
+        return {key: _canonical(item) for key, item in value.items()}
+    return value
+
+
+def canonical_json_text(value: Any) -> str:
+    """One text per JSON value up to whole-value equality: keys sorted, ``1.0`` written ``1``.
+
+    Two values are equal in the query language's sense exactly when their texts are equal:
+    ``true`` stays apart from ``1``, arrays keep their order, objects lose theirs.
+    """
+    text: str = json.dumps(
+        _canonical(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return text
+
+
+def canonical_json(text: str | None) -> str | None:
+    """:func:`canonical_json_text` of stored JSON text, for SQLite (as SQL function)."""
+    return None if text is None else canonical_json_text(json.loads(text))
 
 
 class UTCTimestamp(TypeDecorator[datetime]):
