@@ -1,4 +1,4 @@
-"""The five operations of the integration action log REST API over one store."""
+"""The REST API's operations over one store: the seed's five, and stats."""
 
 from __future__ import annotations
 
@@ -248,7 +248,7 @@ def router(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     tags: Sequence[str] = (_TAG,),
 ) -> APIRouter:
-    """An :class:`APIRouter` with the REST API's five operations over ``store``.
+    """An :class:`APIRouter` with the seed's five operations and stats over ``store``.
 
     Args:
         store: a :class:`~actionlogkit.Store`, or a store URL to open now; a store opened here is
