@@ -17,7 +17,7 @@ BACKENDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "http": (("http", "sql"), ("tests/http", "tests/cli")),
 }
 # backend → dependency groups its tests need besides "test"
-TEST_GROUPS: dict[str, tuple[str, ...]] = {"http": ("test-http",)}
+TEST_GROUPS: dict[str, tuple[str, ...]] = {"http": ("test-http", "test-browser")}
 
 
 def _sync(

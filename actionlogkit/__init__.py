@@ -14,6 +14,7 @@ from actionlogkit.errors import (
     NoResult,
     NotFound,
     StoreError,
+    Unsupported,
 )
 from actionlogkit.memory import MemoryStore
 from actionlogkit.models import ActionLog, ActionLogInput, ActionType, Page, Status
@@ -31,6 +32,7 @@ from actionlogkit.recorder import (
     get_recorder,
     using_recorder,
 )
+from actionlogkit.stats import ExecutionTimeStats, Stats, StatsGroup
 from actionlogkit.store import Store
 
 __all__ = [
@@ -57,9 +59,13 @@ __all__ = [
     "Recorder",
     "RecorderStats",
     "RetryPolicy",
+    "ExecutionTimeStats",
+    "Stats",
+    "StatsGroup",
     "Status",
     "Store",
     "StoreError",
+    "Unsupported",
     "__version__",
     "action",
     "available_schemes",

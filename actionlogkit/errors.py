@@ -21,6 +21,7 @@ __all__ = [
     "NoResult",
     "NotFound",
     "StoreError",
+    "Unsupported",
 ]
 
 
@@ -83,6 +84,10 @@ class Conflict(ActionLogKitError, ValueError):
 
 class StoreError(ActionLogKitError):
     """Raised when the storage behind a store fails; the driver's exception is the ``__cause__``."""
+
+
+class Unsupported(ActionLogKitError, NotImplementedError):
+    """Raised when a store's backend does not implement an operation (e.g. ``stats``)."""
 
 
 class ConfigurationError(ActionLogKitError, ValueError):

@@ -10,6 +10,7 @@ from actionlogkit import _evaluate
 from actionlogkit.errors import ConfigurationError, Conflict
 from actionlogkit.models import ActionLog, assemble
 from actionlogkit.query import Node, Query, search_text
+from actionlogkit.stats import StatsQuery, StatsRow, reference_rows
 from actionlogkit.store import Store
 
 __all__ = ["MemoryStore"]
@@ -134,6 +135,9 @@ class MemoryStore(Store):
 
     def _count(self, filter: Node | None, search: str | None) -> int:
         return len(self._matching(filter, search))
+
+    def _stats(self, query: StatsQuery) -> list[StatsRow]:
+        return reference_rows(query, self._matching(query.filter, query.search))
 
     def _close(self) -> None:
         with self._lock:

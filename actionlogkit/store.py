@@ -42,6 +42,7 @@ from actionlogkit.errors import (
     InvalidRecord,
     NotFound,
     StoreError,
+    Unsupported,
 )
 from actionlogkit.models import ActionLog, ActionLogInput, Page, build_record
 from actionlogkit.query import (
@@ -57,6 +58,14 @@ from actionlogkit.query import (
     parse_filter,
     parse_query,
     parse_search,
+)
+from actionlogkit.stats import (
+    DEFAULT_STATS_BY,
+    Stats,
+    StatsQuery,
+    StatsRow,
+    build_stats,
+    parse_stats,
 )
 
 __all__ = [
@@ -498,6 +507,44 @@ class Store(abc.ABC):
         with self._guard("count"):
             return self._count(node, term)
 
+    def stats(
+        self,
+        filter: Mapping[str, Any] | str | None = None,
+        *,
+        search: str | None = None,
+        by: Sequence[str] = DEFAULT_STATS_BY,
+        interval: str | None = None,
+    ) -> Stats:
+        """Count, failures, retries and ``executionTime`` figures per group of matching records.
+
+        Computed by the storage itself (only the groups reach Python), with one meaning on every
+        backend: see ``docs/stores.md``.
+
+        Args:
+            filter: a filter document or its JSON text, as for :meth:`list`.
+            search: a search term, as for :meth:`list`.
+            by: the fields to group by, any of ``integrationId``, ``actionType``, ``entityType``
+                and ``status``; ``()`` for one group of every match.
+            interval: ``"1m"``, ``"5m"``, ``"1h"`` or ``"1d"``: also group by the UTC time
+                bucket of ``createdAt``; ``None`` (the default) for no buckets.
+
+        Returns:
+            :class:`~actionlogkit.Stats`: the groups ordered by bucket, then the ``by`` values
+            ascending (by code point). No group for no match.
+
+        Raises:
+            InvalidQuery: a bad ``by``, ``interval``, filter or search term, or a query that
+                would give more than 10,000 groups.
+            Unsupported: the backend does not implement stats.
+            StoreError: the storage failed.
+
+        """
+        self._check_open()
+        query = parse_stats(filter, search=search, by=by, interval=interval)
+        with self._guard("stats"):
+            rows = self._stats(query)
+        return build_stats(query, rows)
+
     def migrate(self, progress: Callable[[str], None] | None = None) -> builtins.list[str]:
         """Build what this version adds to an existing store and it lacks; return what was built.
 
@@ -612,6 +659,15 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def _count(self, filter: Node | None, search: str | None) -> int:
         """Count the records matching the validated ``filter`` and folded ``search``."""
+
+    def _stats(self, query: StatsQuery) -> Sequence[StatsRow]:
+        """Optional: the groups of ``query``, at most ``query.limit`` of them, in any order.
+
+        Computed where the records are (a grouped query, an aggregation pipeline), never by
+        reading the records into Python. A backend without it raises :class:`Unsupported`
+        rather than answering something else.
+        """
+        raise Unsupported(f"{type(self).__name__} does not implement stats")
 
     def _close(self) -> None:  # noqa: B027 - optional hook, most stores hold something to release
         """Release what the store holds; called once, by :meth:`close`."""

@@ -133,3 +133,23 @@ def p50_ms(work: Callable[[], object], runs: int) -> float:
         work()
         samples.append((time.perf_counter() - started) * 1000)
     return statistics.median(samples)
+
+
+def load_recent(store: Any, records: int, *, days: int = 90, batch: int = 10_000) -> bool:
+    """Fill ``store`` with ``records`` small realistic records spread over the last ``days``.
+
+    ``createdAt`` is uniform over the days before now, so the last 24 hours hold about
+    ``records / days`` of them. Returns whether it loaded (a store already holding exactly
+    ``records`` records is kept as it is).
+    """
+    if store.count() == records:
+        return False
+    store.delete_many({})
+    rng = random.Random(23)
+    end = datetime.now(timezone.utc)
+    span = int(timedelta(days=days).total_seconds() * 1000)
+    for first in range(0, records, batch):
+        chunk = bodies(min(batch, records - first), seed=first, large=False)
+        stamps = [end - timedelta(milliseconds=rng.randrange(span)) for _ in chunk]
+        store.create_many(chunk, created_at=stamps)
+    return True

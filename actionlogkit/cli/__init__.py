@@ -21,6 +21,7 @@ __all__ = ["main"]
 _COMMAND_MODULES: tuple[str, ...] = (
     "actionlogkit.cli._store_commands",
     "actionlogkit.cli._purge",
+    "actionlogkit.cli._stats_commands",
     "actionlogkit.cli._demo",
 )
 

@@ -121,11 +121,11 @@ def _serve(args: argparse.Namespace) -> int:
         from actionlogkit.http import create_app
 
         with opened(args.store, create=True) as store:
-            app = create_app(store, cors_origins=args.cors_origin)
+            app = create_app(store, cors_origins=args.cors_origin, viewer=True)
             base = f"http://{args.host}:{args.port}"
             print(
                 f"actionlogkit: serving {redacted(args.store)} at {base}"
-                f"/integration-action-logs (API docs: {base}/docs)",
+                f"/integration-action-logs (log viewer: {base}/, API docs: {base}/docs)",
                 file=sys.stderr,
                 flush=True,
             )

@@ -1,7 +1,8 @@
 """The integration action log REST API over any store (``pip install 'actionlogkit[http]'``).
 
-``create_app(store)`` is a ready FastAPI application; ``router(store)`` is an ``APIRouter`` to
-mount in an application of your own. Both take a :class:`~actionlogkit.Store` or a store URL.
+``create_app(store)`` is a ready FastAPI application (``viewer=True`` adds the web log viewer);
+``router(store)`` is an ``APIRouter`` to mount in an application of your own, and
+``viewer_router()`` the viewer's. Both take a :class:`~actionlogkit.Store` or a store URL.
 See ``docs/http.md``.
 """
 
@@ -15,9 +16,16 @@ from actionlogkit.http._models import (
     ErrorResponse,
     RecordListResponse,
     RecordResponse,
+    StatsResponse,
 )
 from actionlogkit.http._openapi import openapi_json
-from actionlogkit.http._operations import COLLECTION_PATH, DEFAULT_MAX_BODY_BYTES, router
+from actionlogkit.http._operations import (
+    COLLECTION_PATH,
+    DEFAULT_MAX_BODY_BYTES,
+    STATS_PATH,
+    router,
+)
+from actionlogkit.http._viewer import viewer_router
 
 __all__ = [
     "BAD_BODY_STATUS",
@@ -28,7 +36,10 @@ __all__ = [
     "ErrorResponse",
     "RecordListResponse",
     "RecordResponse",
+    "STATS_PATH",
+    "StatsResponse",
     "create_app",
     "openapi_json",
     "router",
+    "viewer_router",
 ]

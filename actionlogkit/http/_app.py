@@ -12,8 +12,10 @@ from starlette.middleware.cors import CORSMiddleware
 
 from actionlogkit._registry import resolve_store
 from actionlogkit._version import __version__
+from actionlogkit.http._docs import docs_router
 from actionlogkit.http._errors import handle_http_exception, handle_unexpected
 from actionlogkit.http._operations import DEFAULT_MAX_BODY_BYTES, check_max_body_bytes, router
+from actionlogkit.http._viewer import viewer_router
 from actionlogkit.store import Store
 
 __all__ = ["TITLE", "create_app"]
@@ -37,6 +39,7 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     cors_origins: Sequence[str] = (),
     title: str = TITLE,
+    viewer: bool = False,
 ) -> FastAPI:
     """A FastAPI application serving the integration action log REST API over ``store``.
 
@@ -50,6 +53,8 @@ def create_app(
         max_body_bytes: the largest request body accepted (default 1 MiB); larger ones get 413.
         cors_origins: origins allowed to call the API from a browser; none (CORS off) by default.
         title: the title of the OpenAPI document.
+        viewer: also serve the web log viewer at ``/`` (its page and files are public; the
+            data it shows comes from the API's routes).
 
     Raises:
         ConfigurationError: an option is unusable, or the store URL is.
@@ -67,8 +72,19 @@ def create_app(
             if opened:
                 logs.close()
 
-    app = FastAPI(title=title, version=__version__, description=_DESCRIPTION, lifespan=lifespan)
+    # /docs from the package's own files (FastAPI's would load Swagger UI from a CDN); no /redoc.
+    app = FastAPI(
+        title=title,
+        version=__version__,
+        description=_DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.store = logs
+    app.include_router(docs_router(title=f"{title} - Swagger UI"))
+    if viewer:
+        app.include_router(viewer_router(api_prefix=prefix))
     app.include_router(
         router(logs, prefix=prefix, dependencies=dependencies, max_body_bytes=max_body_bytes)
     )

@@ -22,6 +22,7 @@ from actionlogkit.errors import (
     InvalidRecord,
     NotFound,
     StoreError,
+    Unsupported,
 )
 
 __all__ = [
@@ -109,6 +110,8 @@ def response_for(exc: Exception) -> Response | None:
     if isinstance(exc, StoreError):
         logger.warning("the store failed: %s", exc, exc_info=exc)
         return error_response(503, _UNAVAILABLE_MESSAGE)
+    if isinstance(exc, Unsupported):
+        return error_response(501, "not implemented by this store", [("", str(exc))])
     if isinstance(exc, ActionLogKitError):
         return unexpected_error_response(exc)
     if isinstance(exc, HTTPException):

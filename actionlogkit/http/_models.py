@@ -9,6 +9,7 @@ from pydantic_core import PydanticCustomError
 
 from actionlogkit._time import parse_timestamp
 from actionlogkit.models import ActionLog, ActionLogInput, check_record_id
+from actionlogkit.stats import Stats
 
 __all__ = [
     "DELETED_MESSAGE",
@@ -20,6 +21,7 @@ __all__ = [
     "RecordListResponse",
     "Replacement",
     "RecordResponse",
+    "StatsResponse",
 ]
 
 DELETED_MESSAGE = "Integration action log record deleted successfully"
@@ -122,6 +124,15 @@ class RecordListResponse(BaseModel):
             "this one; null on the last page"
         ),
     )
+
+
+class StatsResponse(BaseModel):
+    """The groups of ``Store.stats``: by bucket, then by the grouping values ascending."""
+
+    model_config = _CONFIG
+
+    success: Literal[True]
+    data: Stats
 
 
 class DeletedResponse(BaseModel):

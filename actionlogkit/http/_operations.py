@@ -1,4 +1,4 @@
-"""The five operations of the integration action log REST API over one store."""
+"""The REST API's operations over one store: the seed's five, and stats."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from actionlogkit.http._models import (
     RecordListResponse,
     RecordResponse,
     Replacement,
+    StatsResponse,
 )
 from actionlogkit.http._route_class import route_class
 from actionlogkit.models import ActionLog, ActionLogInput, Page
@@ -34,10 +35,12 @@ from actionlogkit.query import (
     MAX_SEARCH_LENGTH,
     OPERATORS,
 )
+from actionlogkit.stats import DEFAULT_STATS_BY, MAX_STATS_GROUPS, STATS_FIELDS, Stats
 from actionlogkit.store import Store
 
 __all__ = [
     "COLLECTION_PATH",
+    "STATS_PATH",
     "DEFAULT_MAX_BODY_BYTES",
     "SortField",
     "check_max_body_bytes",
@@ -47,6 +50,7 @@ __all__ = [
 DEFAULT_MAX_BODY_BYTES = 1_048_576
 """The largest request body accepted by default (1 MiB)."""
 COLLECTION_PATH = "/integration-action-logs"
+STATS_PATH = f"{COLLECTION_PATH}/stats"
 _TAG = "Integration Action Logs"
 
 SortField = Literal[
@@ -190,6 +194,44 @@ def _page_body(page: Page) -> str:
     ).model_dump_json(by_alias=True)
 
 
+def _stats_body(stats: Stats) -> str:
+    return StatsResponse.model_construct(success=True, data=stats).model_dump_json(by_alias=True)
+
+
+Interval = Literal["1m", "5m", "1h", "1d"]
+"""The time buckets of stats (a test keeps them equal to the core's)."""
+_STATS_EXAMPLE: dict[str, Any] = {
+    "success": True,
+    "data": {
+        "groups": [
+            {
+                "key": {"integrationId": "shop-1", "status": "failed"},
+                "bucket": "2024-05-24T14:00:00.000Z",
+                "count": 12,
+                "failed": 12,
+                "retried": 5,
+                "executionTime": {
+                    "min": 102.5,
+                    "max": 30012.0,
+                    "avg": 2893.7,
+                    "p50": 640.5,
+                    "p95": 30004.0,
+                    "p99": 30012.0,
+                },
+            }
+        ]
+    },
+}
+_FILTER_DESCRIPTION = (
+    f"Filter conditions in JSON format (at most {MAX_FILTER_BYTES} bytes, "
+    "16 levels of nesting, 100 conditions)"
+)
+_SEARCH_DESCRIPTION = (
+    "Search term for text fields: found case-insensitively in integrationId, "
+    "entityType, entityId or errorMessage"
+)
+
+
 def check_max_body_bytes(max_body_bytes: object) -> None:
     """Raise :class:`ConfigurationError` unless ``max_body_bytes`` is a positive integer."""
     if isinstance(max_body_bytes, bool) or not isinstance(max_body_bytes, int):
@@ -206,7 +248,7 @@ def router(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     tags: Sequence[str] = (_TAG,),
 ) -> APIRouter:
-    """An :class:`APIRouter` with the REST API's five operations over ``store``.
+    """An :class:`APIRouter` with the seed's five operations and stats over ``store``.
 
     Args:
         store: a :class:`~actionlogkit.Store`, or a store URL to open now; a store opened here is
@@ -322,6 +364,54 @@ def router(
             with_total=with_total,
         )
         return _json(_page_body(page))
+
+    # Before the routes of /{id}, which would take "stats" for an id.
+    @api.get(
+        STATS_PATH,
+        operation_id="integrationActionLogStats",
+        summary="Statistics of integration action logs",
+        description=(
+            "Counts, failures, retries and `executionTime` figures (min, max, avg, and the "
+            "nearest-rank p50, p95, p99) for each group of the records matching the filter and "
+            "search: one group per distinct combination of the `by` fields and, with "
+            "`interval`, per UTC time bucket of `createdAt`. Groups come by bucket, then by the "
+            f"`by` values ascending; a query giving more than {MAX_STATS_GROUPS} groups is a "
+            "400."
+        ),
+        response_model=StatsResponse,
+        responses=_responses(400, description="The groups, in order", example=_STATS_EXAMPLE),
+    )
+    def log_stats(
+        *,
+        filter: Annotated[
+            str | None,
+            Query(
+                max_length=MAX_FILTER_BYTES,
+                description=_FILTER_DESCRIPTION,
+                examples=['{"integrationId": {"$in": ["shop-1", "shop-2"]}}'],
+            ),
+        ] = None,
+        search: Annotated[
+            str | None,
+            Query(max_length=MAX_SEARCH_LENGTH, description=_SEARCH_DESCRIPTION),
+        ] = None,
+        by: Annotated[
+            str,
+            Query(
+                description=(
+                    "The fields to group by, separated by commas: any of "
+                    f"{', '.join(STATS_FIELDS)}; empty for one group of every match"
+                ),
+                examples=["integrationId,status"],
+            ),
+        ] = ",".join(DEFAULT_STATS_BY),
+        interval: Annotated[
+            Interval | None,
+            Query(description="Also group by UTC time buckets of createdAt of this length"),
+        ] = None,
+    ) -> Response:
+        fields = tuple(by.split(",")) if by else ()
+        return _json(_stats_body(logs.stats(filter, search=search, by=fields, interval=interval)))
 
     @api.post(
         COLLECTION_PATH,

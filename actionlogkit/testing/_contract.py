@@ -17,8 +17,9 @@ from actionlogkit.models import FIELD_NAMES, ActionLog, ActionLogInput, ActionTy
 from actionlogkit.query import TOP_LEVEL_FIELDS
 from actionlogkit.store import Store
 from actionlogkit.testing import _sample
-from actionlogkit.testing._differential import assert_same_results, canonical
+from actionlogkit.testing._differential import assert_same_results, canonical, load_dataset
 from actionlogkit.testing._matrix import Exclusion, run_matrix
+from actionlogkit.testing._stats_reference import assert_same_stats, expected_stats
 
 __all__ = ["StoreContract"]
 
@@ -721,5 +722,197 @@ class StoreContract:
         )
         def check(dataset: list[ActionLog], queries: list[dict[str, Any]]) -> None:
             assert_same_results(reference, store, dataset, queries)
+
+        check()
+
+    # -- stats: one meaning on every store (docs/stores.md#stats) ---------------------------------
+
+    stats_examples: ClassVar[int] = 100
+    """Hypothesis examples comparing ``stats`` with the plain-Python reference."""
+
+    def test_stats_counts_failures_and_retries_per_group(
+        self, store: Store, sample: dict[str, str]
+    ) -> None:
+        """stats() groups by integrationId and status: counts, failed, retried as the reference."""
+        records = store.list(limit=100).data
+        stats = store.stats()
+        assert_same_stats(stats, expected_stats(records, ("integrationId", "status"), None))
+        assert sum(group.count for group in stats.groups) == len(sample)
+        assert [g.key for g in store.stats(by=("status",)).groups] == [
+            {"status": status} for status in sorted({r.status.value for r in records})
+        ]
+
+    def test_stats_percentiles_are_nearest_ranks(self, store: Store) -> None:
+        """p50, p95, p99 are the ⌈p·n/100⌉-th smallest time of each n from 1 to 40, nulls apart."""
+        bodies, stamps = [], []
+        for n in range(1, 41):
+            times = [float((7 * i + n) % 23) + i / 8 for i in range(n)]
+            for i, time in enumerate(times):
+                bodies.append(_sample.minimal(integrationId=f"n{n:02d}", executionTime=time))
+                if i % 3 == 0:  # an untimed record beside every third timed one
+                    bodies.append(_sample.minimal(integrationId=f"n{n:02d}"))
+                stamps.extend([_sample.T0] * (1 + (i % 3 == 0)))
+        store.create_many(bodies, created_at=stamps)
+        every = store.list(limit=1).total
+        assert every == len(bodies)
+        stats = store.stats(by=("integrationId",))
+        assert len(stats.groups) == 40
+        for n, group in enumerate(stats.groups, start=1):
+            times = sorted(float((7 * i + n) % 23) + i / 8 for i in range(n))
+            assert group.execution_time is not None
+            figures = group.execution_time
+            assert (figures.p50, figures.p95, figures.p99) == (
+                times[-(-n * 50 // 100) - 1],
+                times[-(-n * 95 // 100) - 1],
+                times[-(-n * 99 // 100) - 1],
+            ), f"n={n}"
+            assert (figures.min, figures.max) == (times[0], times[-1])
+            assert group.count == n + len(range(0, n, 3))
+
+    def test_stats_without_times_or_matches(self, store: Store) -> None:
+        """A group with no executionTime has none; no match gives no group; by=() one group."""
+        store.create_many([_sample.minimal(status="failed"), _sample.minimal(retryCount=2)])
+        [group] = store.stats(by=()).groups
+        assert (group.key, group.bucket, group.count, group.failed, group.retried) == (
+            {},
+            None,
+            2,
+            1,
+            1,
+        )
+        assert group.execution_time is None
+        assert store.stats({"status": "pending"}).groups == []
+        assert store.stats({"status": "pending"}, by=(), interval="1d").groups == []
+
+    @pytest.mark.parametrize("interval", ["1m", "5m", "1h", "1d"])
+    def test_stats_buckets_are_utc_and_round_down(self, store: Store, interval: str) -> None:
+        """Each createdAt falls in the UTC bucket starting at or before it, before 1970 too."""
+        moments = [
+            datetime(1969, 12, 31, 23, 59, 59, 999_000, tzinfo=timezone.utc),
+            datetime(1970, 1, 1, tzinfo=timezone.utc),
+            datetime(2024, 2, 29, 23, 59, 59, 999_000, tzinfo=timezone.utc),
+            datetime(2024, 3, 1, 0, 0, tzinfo=timezone.utc),
+            datetime(2024, 3, 1, 0, 4, 59, 999_000, tzinfo=timezone.utc),
+            datetime(2024, 3, 1, 0, 5, tzinfo=timezone(timedelta(hours=2))),
+        ]
+        created = store.create_many([_sample.minimal()] * len(moments), created_at=moments)
+        stats = store.stats(by=(), interval=interval)
+        assert_same_stats(stats, expected_stats(created, (), interval), interval)
+        for group in stats.groups:
+            assert group.bucket is not None
+            assert group.bucket.tzinfo is timezone.utc
+
+    def test_stats_groups_are_ordered_by_bucket_then_values(self, store: Store) -> None:
+        """Groups come by bucket, then by the by-values in code-point order."""
+        names = ["ß", "Z", "a", "shop-2", "shop-10", "é", "A"]
+        stamps = [_sample.T0 + timedelta(hours=h) for h in (1, 0)]
+        store.create_many(
+            [_sample.minimal(integrationId=name, entityType=name) for name in names] * 2,
+            created_at=[stamp for stamp in stamps for _ in names],
+        )
+        stats = store.stats(by=("entityType", "integrationId"), interval="1h")
+        order = [(g.bucket, g.key["entityType"]) for g in stats.groups]
+        assert order == [(stamp, name) for stamp in sorted(stamps) for name in sorted(names)]
+        assert list(stats.groups[0].key) == ["entityType", "integrationId"]
+
+    @pytest.mark.parametrize(
+        ("filter", "expected"),
+        _sample.FILTER_CASES[::5],
+        ids=[json.dumps(f, separators=(",", ":")) for f, _ in _sample.FILTER_CASES[::5]],
+    )
+    def test_stats_filter_means_what_it_means_in_list(
+        self, store: Store, sample: dict[str, str], filter: dict[str, Any], expected: str
+    ) -> None:
+        """Stats over a filter covers exactly the records list gives for it."""
+        matching = [r for r in store.list(limit=100).data if r.id in {sample[k] for k in expected}]
+        for by in [("integrationId", "status"), ("actionType", "entityType"), ()]:
+            assert_same_stats(
+                store.stats(filter, by=by), expected_stats(matching, by, None), str(by)
+            )
+
+    def test_stats_search_means_what_it_means_in_list(
+        self, store: Store, sample: dict[str, str]
+    ) -> None:
+        """Stats with a search term covers exactly the records list finds for it."""
+        for term, _ in _sample.SEARCH_CASES:
+            found = store.list(search=term, limit=100).data
+            actual = store.stats({"status": {"$ne": "pending"}}, search=term, by=("entityType",))
+            expected = expected_stats(
+                [r for r in found if r.status.value != "pending"], ("entityType",), None
+            )
+            assert_same_stats(actual, expected, term)
+
+    @pytest.mark.parametrize(
+        ("arguments", "place"),
+        [
+            ({"by": ("integrationId", "payload.sku")}, "by"),
+            ({"by": ("status", "status")}, "by"),
+            ({"by": ("createdAt",)}, "by"),
+            ({"by": "status"}, "by"),
+            ({"interval": "2h"}, "interval"),
+            ({"interval": 60}, "interval"),
+            ({"filter": {"status": "bogus"}}, "filter.status"),
+            ({"search": "x" * 257}, "search"),
+        ],
+    )
+    def test_invalid_stats_arguments_are_refused(
+        self, store: Store, sample: dict[str, str], arguments: dict[str, Any], place: str
+    ) -> None:
+        """A bad by, interval, filter or search raises InvalidQuery naming it."""
+        with pytest.raises(InvalidQuery) as caught:
+            store.stats(**arguments)
+        assert [error.field for error in caught.value.errors] == [place]
+
+    def test_stats_refuse_more_than_10000_groups(self, store: Store) -> None:
+        """10,000 groups are answered; 10,001 are InvalidQuery saying to narrow or widen."""
+        minutes = [_sample.T0 + timedelta(minutes=m) for m in range(10_001)]
+        created = store.create_many([_sample.minimal()] * len(minutes), created_at=minutes)
+        with pytest.raises(InvalidQuery) as caught:
+            store.stats(by=(), interval="1m")
+        assert caught.value.errors[0].field == "interval"
+        assert "widen the interval" in caught.value.errors[0].message
+        assert len(store.stats(by=(), interval="1h").groups) == 167
+        store.delete(created[-1].id)
+        assert len(store.stats(by=(), interval="1m").groups) == 10_000
+
+    def test_stats_answer_like_the_reference(self, store: Store) -> None:
+        """Random datasets, filters, searches, groupings and intervals: the reference's figures."""
+        from hypothesis import HealthCheck, given, settings
+        from hypothesis import strategies as st
+
+        from actionlogkit.stats import INTERVALS, STATS_FIELDS
+        from actionlogkit.testing import strategies
+
+        matcher = MemoryStore()
+
+        @settings(
+            max_examples=self.stats_examples,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        )
+        @given(
+            dataset=strategies.datasets(),
+            asks=st.lists(
+                st.tuples(
+                    st.one_of(st.none(), strategies.filters(max_leaves=3)),
+                    strategies.search_terms(),
+                    st.lists(st.sampled_from(STATS_FIELDS), unique=True, max_size=4),
+                    st.sampled_from([None, *INTERVALS]),
+                ),
+                min_size=1,
+                max_size=3,
+            ),
+        )
+        def check(
+            dataset: list[ActionLog],
+            asks: list[tuple[dict[str, Any] | None, str | None, list[str], str | None]],
+        ) -> None:
+            load_dataset(store, dataset)
+            load_dataset(matcher, dataset)
+            for filter, search, by, interval in asks:
+                matching = matcher.list(filter, search=search, limit=100).data
+                expected = expected_stats(matching, by, interval)
+                actual = store.stats(filter, search=search, by=by, interval=interval)
+                assert_same_stats(actual, expected, f"{filter!r} {search!r} {by!r} {interval!r}")
 
         check()

@@ -97,7 +97,14 @@ def test_serve_answers_a_real_client_and_stops_cleanly() -> None:
         docs = client.get("/docs")
         assert docs.status_code == 200
         assert "swagger" in docs.text.lower()
-        assert client.get("/openapi.json").json()["paths"].keys() == {URL, f"{URL}/{{id}}"}
+        assert client.get("/openapi.json").json()["paths"].keys() == {
+            URL,
+            f"{URL}/{{id}}",
+            f"{URL}/stats",
+        }
+        viewer = client.get("/")
+        assert viewer.status_code == 200
+        assert "Integration action logs" in viewer.text
     assert server.process.returncode == 0
     assert f"serving memory:// at {server.base}{URL}" in server.stderr
 

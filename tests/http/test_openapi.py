@@ -13,14 +13,16 @@ from fastapi.testclient import TestClient
 
 from actionlogkit import MemoryStore
 from actionlogkit.http import create_app, openapi_json
-from actionlogkit.http._operations import SortField
+from actionlogkit.http._operations import Interval, SortField
 from actionlogkit.models import INPUT_FIELD_NAMES
 from actionlogkit.query import TOP_LEVEL_FIELDS
+from actionlogkit.stats import INTERVALS
 
 COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 REGENERATE = "uv run actionlogkit openapi --output docs/openapi.json"
 COLLECTION = "/integration-action-logs"
 ITEM = "/integration-action-logs/{id}"
+STATS = "/integration-action-logs/stats"
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +66,8 @@ def test_committed_document_is_current(document: dict[str, Any]) -> None:
     assert json.loads(committed) == document
 
 
-def test_document_has_exactly_the_seeds_operations(document: dict[str, Any]) -> None:
-    """Two paths, five operations: list and create, get, replace and delete by id."""
+def test_document_has_exactly_the_seeds_operations_and_stats(document: dict[str, Any]) -> None:
+    """The seed's five operations (list, create, get, replace, delete), and stats."""
     operations = {(path, method) for path, item in document["paths"].items() for method in item}
     assert operations == {
         (COLLECTION, "get"),
@@ -73,6 +75,7 @@ def test_document_has_exactly_the_seeds_operations(document: dict[str, Any]) -> 
         (ITEM, "get"),
         (ITEM, "put"),
         (ITEM, "delete"),
+        (STATS, "get"),
     }
 
 
@@ -103,6 +106,25 @@ def test_list_parameters_carry_the_seeds_bounds_defaults_and_enums(
 def test_sort_enum_is_the_query_languages_fields() -> None:
     """The documented sort fields are exactly the query language's top-level fields."""
     assert list(get_args(SortField)) == list(TOP_LEVEL_FIELDS)
+
+
+def test_stats_parameters_are_the_cores(document: dict[str, Any]) -> None:
+    """interval's enum is the core's intervals; by defaults to integrationId,status."""
+    assert list(get_args(Interval)) == list(INTERVALS)
+    parameters = {p["name"]: p for p in document["paths"][STATS]["get"]["parameters"]}
+    assert set(parameters) == {"filter", "search", "by", "interval"}
+    assert parameters["by"]["schema"]["default"] == "integrationId,status"
+    schema = document["paths"][STATS]["get"]["responses"]["200"]["content"]["application/json"]
+    group = document["components"]["schemas"]["StatsGroup"]
+    assert schema["schema"] == {"$ref": "#/components/schemas/StatsResponse"}
+    assert list(group["properties"]) == [
+        "key",
+        "bucket",
+        "count",
+        "failed",
+        "retried",
+        "executionTime",
+    ]
 
 
 def test_body_schema_is_the_seeds_with_required_fields_and_enums(
@@ -152,6 +174,7 @@ def test_records_are_documented_with_id_and_timestamps(document: dict[str, Any])
         (ITEM, "get", "200", {"404", "503", "default"}),
         (ITEM, "put", "200", {"404", "413", "415", "422", "503", "default"}),
         (ITEM, "delete", "200", {"404", "503", "default"}),
+        (STATS, "get", "200", {"400", "503", "default"}),
     ],
 )
 def test_every_operation_documents_its_answers_with_examples(

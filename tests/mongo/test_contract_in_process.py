@@ -24,6 +24,10 @@ from actionlogkit_mongo import MongoStore
 from .corner_cases import CornerCases
 from .stand_in_matrix import MONGOMOCK
 
+# The stats pipeline asks the server to sort large partitions on disk; mongomock-ng has no disk
+# and says so.
+pytestmark = pytest.mark.filterwarnings("ignore:'allowDiskUse' is accepted:UserWarning")
+
 
 @pytest.fixture
 def mongomock_store(monkeypatch: pytest.MonkeyPatch) -> Iterator[MongoStore]:

@@ -9,6 +9,8 @@ import pytest
 
 from actionlogkit import MemoryStore, Recorder, Status
 from actionlogkit.cli._demo import INTEGRATIONS, format_table, report, simulate
+from actionlogkit.query import Node
+from actionlogkit.stats import StatsQuery, StatsRow
 
 
 def run_demo_command(*args: str) -> subprocess.CompletedProcess[str]:
@@ -107,3 +109,33 @@ def test_the_tables_say_when_they_are_cut() -> None:
     assert "Retried calls (8 of 15 retried calls)" in text
     assert "Slowest calls (5 of 18 calls)" in text
     assert 'Search "price" (3 matching)' in text
+
+
+def test_the_report_counts_with_one_stats_query() -> None:
+    """The failures table comes from one stats call, not a count() per integration and status."""
+
+    class Watched(MemoryStore):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stats_calls = 0
+            self.count_calls = 0
+
+        def _stats(self, query: StatsQuery) -> list[StatsRow]:
+            self.stats_calls += 1
+            return super()._stats(query)
+
+        def _count(self, filter: Node | None, search: str | None) -> int:
+            self.count_calls += 1
+            return super()._count(filter, search)
+
+    store = Watched()
+    with Recorder(store, on_store_error="raise") as rec:
+        simulate(rec, seed=7, run="r1", products=6)
+    text = report(store, "r1")
+    # Three tables are pages of records, each with its total; the first table is one stats call.
+    assert (store.stats_calls, store.count_calls) == (1, 3)
+    calls = store.count({"metadata.run": "r1", "integrationId": "acme-shop"})
+    assert section(text, "Failures per integration").splitlines()[3].split()[:2] == [
+        "acme-shop",
+        str(calls),
+    ]

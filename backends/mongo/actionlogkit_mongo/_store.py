@@ -29,6 +29,7 @@ from pymongo.errors import ConfigurationError as DriverConfigurationError
 from actionlogkit.errors import ConfigurationError, Conflict, StoreError
 from actionlogkit.models import ActionLog
 from actionlogkit.query import Node, Query, parse_index_paths
+from actionlogkit.stats import StatsQuery, StatsRow
 from actionlogkit.store import Store
 from actionlogkit_mongo._compiler import compile_after, compile_filter, compile_sort
 from actionlogkit_mongo._documents import (
@@ -39,6 +40,7 @@ from actionlogkit_mongo._documents import (
     sorted_json,
     to_document,
 )
+from actionlogkit_mongo._stats import stats_pipeline, stats_rows
 
 __all__ = ["DEFAULT_COLLECTION", "DEFAULT_SERVER_SELECTION_TIMEOUT", "INDEXES", "MongoStore"]
 
@@ -361,6 +363,13 @@ class MongoStore(Store):
     def _count(self, filter: Node | None, search: str | None) -> int:
         with _driver_errors("count failed"):
             return self._collection.count_documents(compile_filter(filter, search))
+
+    def _stats(self, query: StatsQuery) -> builtins.list[StatsRow]:
+        pipeline = stats_pipeline(compile_filter(query.filter, query.search), query)
+        with _driver_errors("stats failed"):
+            # Sorting a large partition may pass the server's in-memory limit for a stage.
+            results = builtins.list(self._collection.aggregate(pipeline, allowDiskUse=True))
+        return stats_rows(results, query)
 
     def _close(self) -> None:
         if self._owns_client:

@@ -27,12 +27,14 @@ from actionlogkit.errors import (
 )
 from actionlogkit.models import ActionLog, ActionType, Status, assemble
 from actionlogkit.query import Keyset, Node, Query, parse_index_paths, search_text
+from actionlogkit.stats import StatsQuery, StatsRow
 from actionlogkit.store import Store
 from actionlogkit_sql import _search_index as search_index
 from actionlogkit_sql._compiler import QueryCompiler
 from actionlogkit_sql._database import Database, driver_error
 from actionlogkit_sql._declared import DeclaredIndex
 from actionlogkit_sql._schema import COLUMN_NAMES, drop_schema, ensure_schema, log_table
+from actionlogkit_sql._stats import stats_rows, stats_statement
 from actionlogkit_sql._types import decode_json, from_epoch_ms, json_text, to_epoch_ms, utc
 
 __all__ = ["DEFAULT_TABLE_NAME", "SQLStore"]
@@ -504,6 +506,15 @@ class SQLStore(Store):
             ),
         )
         return self._database.read(lambda c: int(c.execute(statement).scalar_one()))
+
+    def _stats(self, query: StatsQuery) -> builtins.list[StatsRow]:
+        indexed = self._indexed(query.search)
+        statement = self._statement(
+            f"stats {indexed} {query!r}",
+            lambda: stats_statement(self._table, self._compiler, self._postgresql, query, indexed),
+        )
+        rows = self._database.read(lambda c: c.execute(statement).all())
+        return stats_rows(rows, query, self._postgresql)
 
     def _migrate(self, progress: Callable[[str], None]) -> builtins.list[str]:
         built = []
