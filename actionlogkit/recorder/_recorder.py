@@ -10,8 +10,9 @@ to, lives here too, so that finding its sink needs nothing private from another 
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Literal
 
@@ -51,6 +52,23 @@ def _check_timeout(value: object) -> float | None:
     return None if value is None else float(value)
 
 
+def _check_patterns(patterns: object) -> list[re.Pattern[str]]:
+    if isinstance(patterns, (str, re.Pattern)) or not isinstance(patterns, Iterable):
+        raise ConfigurationError("redact_patterns: expected a collection of regular expressions")
+    compiled = []
+    for pattern in patterns:
+        if isinstance(pattern, re.Pattern):
+            compiled.append(pattern)
+            continue
+        try:
+            compiled.append(re.compile(pattern))
+        except (re.error, TypeError) as exc:
+            raise ConfigurationError(
+                f"redact_patterns: {pattern!r} is not a pattern: {exc}"
+            ) from None
+    return compiled
+
+
 class Recorder:
     """Records integration calls into a store; see ``docs/recorder.md``.
 
@@ -59,9 +77,11 @@ class Recorder:
         integration_id: the ``integrationId`` of records whose action names none.
         mode: ``"sync"`` writes each record before the call returns (coroutines await the write
             on a worker thread); ``"background"`` queues it for the writer threads.
-        redact: keys to redact besides the defaults (matched case-insensitively, ignoring ``_``,
-            ``-`` and spaces).
-        safe_keys: default keys not to redact.
+        redact: keys to redact besides the rules' (compared without case and separators).
+        safe_keys: keys not to redact although a rule says so.
+        redact_patterns: regular expressions whose matches in any text are redacted.
+        redact_text: a function applied to every text after the other rules (if it raises,
+            the whole text is redacted).
         max_field_bytes: the cap on each of payload, response and metadata (JSON bytes, ≥ 256).
         on_store_error: ``"warn"`` (log and count; the default) or ``"raise"`` (for tests).
         snapshot_payload: capture payloads on the caller's side when the call starts, so that
@@ -86,6 +106,8 @@ class Recorder:
         mode: Mode = "sync",
         redact: Iterable[str] = (),
         safe_keys: Iterable[str] = (),
+        redact_patterns: Iterable[str | re.Pattern[str]] = (),
+        redact_text: Callable[[str], str] | None = None,
         max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES,
         on_store_error: OnStoreError = "warn",
         snapshot_payload: bool = False,
@@ -106,11 +128,17 @@ class Recorder:
         timeout = _check_timeout(atexit_timeout)
         if isinstance(redact, str) or isinstance(safe_keys, str):
             raise ConfigurationError("redact, safe_keys: expected a collection of keys, not text")
+        patterns = _check_patterns(redact_patterns)
+        if redact_text is not None and not callable(redact_text):
+            raise ConfigurationError(f"redact_text: expected a callable, got {redact_text!r}")
         self.integration_id = check_name("integration_id", integration_id, required=False)
         self.mode: Mode = mode
         self.on_store_error: OnStoreError = on_store_error
         capture = Capture(
-            redactor=Redactor(redact=redact, safe_keys=safe_keys), max_field_bytes=max_field_bytes
+            redactor=Redactor(
+                redact=redact, safe_keys=safe_keys, patterns=patterns, text_rule=redact_text
+            ),
+            max_field_bytes=max_field_bytes,
         )
         self.store, self._owns_store = resolve_store(store_or_url, **dict(store_options or {}))
         self._closed = False
