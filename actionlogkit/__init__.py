@@ -12,6 +12,7 @@ from actionlogkit.errors import (
     NoResult,
     NotFound,
     StoreError,
+    StoreTimeout,
 )
 from actionlogkit.memory import MemoryStore
 from actionlogkit.models import ActionLog, ActionLogInput, ActionType, Page, Status
@@ -27,6 +28,8 @@ from actionlogkit.recorder import (
     action,
     configure,
     get_recorder,
+    recorder_lifespan,
+    shutdown,
 )
 from actionlogkit.store import Store
 
@@ -55,6 +58,7 @@ __all__ = [
     "Status",
     "Store",
     "StoreError",
+    "StoreTimeout",
     "__version__",
     "action",
     "available_schemes",
@@ -62,4 +66,6 @@ __all__ = [
     "get_recorder",
     "open_store",
     "parse_query",
+    "recorder_lifespan",
+    "shutdown",
 ]

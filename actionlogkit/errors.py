@@ -19,6 +19,7 @@ __all__ = [
     "NoResult",
     "NotFound",
     "StoreError",
+    "StoreTimeout",
 ]
 
 
@@ -81,6 +82,13 @@ class Conflict(ActionLogKitError, ValueError):
 
 class StoreError(ActionLogKitError):
     """Raised when the storage behind a store fails; the driver's exception is the ``__cause__``."""
+
+
+class StoreTimeout(StoreError, TimeoutError):
+    """Raised when the storage did not finish a call by the caller's deadline (``write_timeout``).
+
+    The call was abandoned: a write that timed out is not made later (see ``docs/reliability.md``).
+    """
 
 
 class ConfigurationError(ActionLogKitError, ValueError):

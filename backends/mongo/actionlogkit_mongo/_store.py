@@ -5,11 +5,12 @@ from __future__ import annotations
 import builtins
 import warnings
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import timezone
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
+import pymongo
 from bson import ObjectId
 from bson.codec_options import CodecOptions
 from pymongo import ASCENDING, MongoClient
@@ -74,11 +75,22 @@ def _timeout_ms(seconds: float) -> int:
 
 @contextmanager
 def _driver_errors(what: str) -> Iterator[None]:
-    """Turn the driver's unreachable-server and timeout errors into a plain ``StoreError``."""
+    """Turn the driver's unreachable-server and timeout errors into a plain ``StoreError``.
+
+    Under a caller's deadline the block runs in :func:`pymongo.timeout`, pymongo's client-side
+    operation timeout: server selection, taking a connection and every socket read end by then.
+    """
+    left = Store._seconds_left()
+    bounded = nullcontext() if left is None else pymongo.timeout(max(left, 0.001))
     try:
-        yield
+        with bounded:
+            yield
     except (ConnectionFailure, ExecutionTimeout, WTimeoutError) as exc:
         raise StoreError(f"MongoStore: {what}: the MongoDB server did not answer: {exc}") from exc
+    except PyMongoError as exc:
+        if not getattr(exc, "timeout", False):
+            raise
+        raise StoreError(f"MongoStore: {what}: no answer before the deadline: {exc}") from exc
 
 
 class MongoStore(Store):
