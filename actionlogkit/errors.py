@@ -87,8 +87,14 @@ class StoreError(ActionLogKitError):
 class StoreTimeout(StoreError, TimeoutError):
     """Raised when the storage did not finish a call by the caller's deadline (``write_timeout``).
 
-    The call was abandoned: a write that timed out is not made later (see ``docs/reliability.md``).
+    The call was abandoned, and is not made later. ``in_doubt`` is true when the deadline passed
+    while the storage was completing a write (its commit was on the way): it may have been stored
+    (see ``docs/reliability.md``).
     """
+
+    def __init__(self, message: str, *, in_doubt: bool = False) -> None:
+        super().__init__(message)
+        self.in_doubt = in_doubt
 
 
 class ConfigurationError(ActionLogKitError, ValueError):

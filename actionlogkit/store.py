@@ -54,6 +54,7 @@ __all__ = [
     "PreparedInsert",
     "RecordInput",
     "Store",
+    "count_built",
     "deadline",
     "insert_built",
     "prepare_built",
@@ -614,3 +615,21 @@ def replace_built(store: Store, record: ActionLog, deadline: float | None = None
     store._check_open()
     with store._guard("update", deadline):
         return store._replace(record)
+
+
+_IN_CHUNK = 256  # the most values one $in takes
+
+
+def count_built(store: Store, ids: Sequence[str], deadline: float | None = None) -> int:
+    """How many of the records with these ids (ids the core made) are stored.
+
+    For a write whose outcome is in doubt (:attr:`~actionlogkit.errors.StoreTimeout.in_doubt`):
+    the recorder asks once the store answers again. Raises as :meth:`Store.count` does.
+    """
+    store._check_open()
+    found = 0
+    for start in range(0, len(ids), _IN_CHUNK):
+        node = parse_filter({"_id": {"$in": builtins.list(ids[start : start + _IN_CHUNK])}})
+        with store._guard("count", deadline):
+            found += store._count(node, None)
+    return found

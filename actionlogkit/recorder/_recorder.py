@@ -34,6 +34,7 @@ from actionlogkit.recorder._options import (
 )
 from actionlogkit.recorder._record_builder import RecordBuilder
 from actionlogkit.recorder._sinks import (
+    OPEN_TIMEOUT,
     BackgroundSink,
     ClosedSink,
     Sink,
@@ -114,7 +115,7 @@ def _open_slot(
         return StoreSlot(store_or_url), False
     opener = functools.partial(open_store, store_or_url, **options)
     try:
-        with deadline(time.monotonic() + write_timeout):
+        with deadline(time.monotonic() + max(write_timeout, OPEN_TIMEOUT)):
             store = opener()
     except StoreError as exc:
         logger.warning(

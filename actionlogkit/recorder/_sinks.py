@@ -35,6 +35,7 @@ from actionlogkit.recorder._writer import BackgroundWriter, Prepared, Write, arm
 from actionlogkit.store import (
     PreparedInsert,
     Store,
+    count_built,
     deadline,
     insert_built,
     prepare_built,
@@ -58,6 +59,8 @@ WhenFull = Literal["wait", "drop"]
 _ASYNC_WRITE_THREADS = 8
 RETRY_DELAYS = (0.1, 0.5, 2.0)
 """Background mode: seconds before each new attempt at a batch whose write failed."""
+OPEN_TIMEOUT = 10.0
+"""Seconds opening a store may take when no recorded call waits for it (it creates the schema)."""
 _FIRST_OPEN_DELAY = 0.5
 _MAX_OPEN_DELAY = 30.0
 _FIRST_ROOM_POLL = 0.001
@@ -68,8 +71,9 @@ class StoreSlot:
     """The store records go to: given, opened from a URL, or to be opened once it answers.
 
     :meth:`get` returns the store, opening it first if it is not yet open; attempts are spaced by a
-    backoff (0.5 s, doubling to 30 s) and each is bounded by ``write_timeout``. Meanwhile it raises
-    :class:`StoreError`, and the records it was asked for are counted lost.
+    backoff (0.5 s, doubling to 30 s) and each is bounded: by ``write_timeout`` on a caller's
+    thread, by :data:`OPEN_TIMEOUT` (or ``write_timeout`` if longer) on the writer's. Meanwhile it
+    raises :class:`StoreError`, and the records it was asked for are counted lost.
     """
 
     def __init__(
@@ -89,21 +93,26 @@ class StoreSlot:
         self._next_try = time.monotonic() + self._delay if error is not None else 0.0
         self._closed = False
 
-    def get(self) -> Store:
-        """The store, opened now if it was not; :class:`StoreError` while it cannot be."""
+    def get(self, *, patient: bool = False) -> Store:
+        """The store, opened now if it was not; :class:`StoreError` while it cannot be.
+
+        ``patient``: the caller is the writer's thread, not a recorded call, and may wait for
+        the opening as long as :data:`OPEN_TIMEOUT`.
+        """
         store = self.store
         if store is not None:
             return store
         if self._closed or self._opener is None:
             raise StoreError("the recorder is closed")
-        if not self._lock.acquire(timeout=self._write_timeout):
+        bound = max(self._write_timeout, OPEN_TIMEOUT) if patient else self._write_timeout
+        if not self._lock.acquire(timeout=bound):
             raise StoreError("the store is being opened by another call")
         try:
-            return self._open(self._opener)
+            return self._open(self._opener, bound)
         finally:
             self._lock.release()
 
-    def _open(self, opener: Callable[[], Store]) -> Store:
+    def _open(self, opener: Callable[[], Store], bound: float) -> Store:
         if self.store is not None:
             return self.store
         now = time.monotonic()
@@ -113,7 +122,7 @@ class StoreSlot:
                 f"the store could not be opened yet (next attempt in {wait:.1f} s): {self._error}"
             )
         try:
-            with deadline(now + self._write_timeout):
+            with deadline(now + bound):
                 store = opener()
         except Exception as exc:
             self._error = exc
@@ -131,6 +140,42 @@ class StoreSlot:
         """Open no store from now on; return the open one, if any."""
         self._closed = True
         return self.store
+
+
+class InDoubt:
+    """The ids of records whose write timed out while its commit was under way: maybe stored.
+
+    Once the store answers again (a later write succeeds), :meth:`resolve` looks for them and
+    moves those found from failed to recorded, so that the counts stay exact.
+    """
+
+    _MOST = 100_000
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self._lock = threading.Lock()
+
+    def add(self, exc: StoreTimeout, ids: list[str]) -> None:
+        """Remember ``ids`` if ``exc`` says their write may have been stored."""
+        if exc.in_doubt:
+            with self._lock:
+                if len(self.ids) + len(ids) <= self._MOST:  # beyond, they stay counted failed
+                    self.ids.extend(ids)
+
+    def resolve(self, store: Store, tally: Tally, write_timeout: float) -> None:
+        """Look for the remembered records; count those stored as recorded. Never raises."""
+        with self._lock:
+            ids, self.ids = self.ids, []
+        if not ids:
+            return
+        try:
+            found = count_built(store, ids, time.monotonic() + write_timeout)
+        except Exception:  # not answering again after all: look next time
+            with self._lock:
+                self.ids.extend(ids)
+            return
+        if found:
+            tally.found_stored(found)
 
 
 def write_event(store: Store, event: CallEvent, record: ActionLog, until: float | None) -> None:
@@ -175,6 +220,11 @@ class _Sink:
         self.tally = tally
         self.snapshots_payloads = snapshots_payloads
         self.write_timeout = write_timeout
+        self.in_doubt = InDoubt()
+
+    def _creates(self, event: CallEvent) -> bool:
+        """Whether the event's write inserts its final record (not a pending one, not a replace)."""
+        return event.step is Step.FINAL and event.token is None
 
     def snapshot(
         self, target: Target, args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -204,15 +254,21 @@ class SyncSink(_Sink):
         Raises only as ``on_store_error`` asks.
         """
         until = time.monotonic() + self.write_timeout
+        record: ActionLog | None = None
         try:
             store = self.slot.store or self.slot.get()
-            write_event(store, event, self.builder.build(event, _time.now()), until)
+            record = self.builder.build(event, _time.now())
+            write_event(store, event, record, until)
         except Exception as exc:
+            if isinstance(exc, StoreTimeout) and record is not None and self._creates(event):
+                self.in_doubt.add(exc, [record.id])
             raise_now = event.step is Step.FINAL and _succeeded(event)
             self.tally.write_failed(exc, 1, raise_now=raise_now)
             return
         if event.step is Step.FINAL:
             self.tally.add_recorded(1)
+        if self.in_doubt.ids:
+            self.in_doubt.resolve(store, self.tally, self.write_timeout)
 
     async def asubmit(self, event: CallEvent) -> None:
         """:meth:`submit` on a worker thread: store I/O never runs on the event loop's thread."""
@@ -380,21 +436,27 @@ class BackgroundSink(_Sink):
                 return
         prepared = insert
 
-        def attempt(until: float) -> None:
+        def attempt() -> None:
             nonlocal prepared
             if prepared is None:
-                prepared = prepare_built(self.slot.get(), records)
-            prepared(until)
+                prepared = prepare_built(self.slot.get(patient=True), records)
+            prepared(time.monotonic() + self.write_timeout)
 
-        writes.append(functools.partial(self._write_with_retries, attempt, count, count))
+        ids = [record.id for record in records]
+        writes.append(functools.partial(self._write_with_retries, attempt, count, count, ids))
 
     def _write_one(self, event: CallEvent, record: ActionLog) -> None:
         final = 1 if event.step is Step.FINAL else 0
-        self._write_with_retries(
-            lambda until: write_event(self.slot.get(), event, record, until), 1, final
-        )
 
-    def _write_with_retries(self, attempt: Callable[[float], None], count: int, final: int) -> None:
+        def attempt() -> None:
+            store = self.slot.get(patient=True)
+            write_event(store, event, record, time.monotonic() + self.write_timeout)
+
+        self._write_with_retries(attempt, 1, final, [record.id] if self._creates(event) else [])
+
+    def _write_with_retries(
+        self, attempt: Callable[[], None], count: int, final: int, ids: list[str]
+    ) -> None:
         """Run a write, trying again after a failure; count its ``final`` records as recorded.
 
         A write that timed out is not tried again: it must never be written later. A conflict on a
@@ -405,12 +467,11 @@ class BackgroundSink(_Sink):
         writer = self.writer
         retries = len(RETRY_DELAYS) if writer.healthy else 0
         for tries in range(retries + 1):
-            until = time.monotonic() + self.write_timeout
             try:
-                with deadline(until):
-                    attempt(until)
+                attempt()
             except StoreTimeout as exc:
                 writer.set_healthy(False)
+                self.in_doubt.add(exc, ids)
                 self.tally.write_failed(exc, count, raise_now=False)
                 return
             except Conflict as exc:
@@ -430,6 +491,8 @@ class BackgroundSink(_Sink):
             break
         writer.set_healthy(True)
         self.tally.add_recorded(final)
+        if self.in_doubt.ids and self.slot.store is not None:
+            self.in_doubt.resolve(self.slot.store, self.tally, self.write_timeout)
 
 
 def _run_all(writes: list[Write]) -> None:

@@ -136,6 +136,18 @@ class Tally:
             raise StoreError(f"the record could not be written: {exc}") from exc
         self.report(due_only=True)
 
+    def found_stored(self, count: int) -> None:
+        """Move ``count`` records from failed to recorded: their write, in doubt, was stored."""
+        with self._lock:
+            self.failed -= count
+            self.recorded += count
+        logger.warning(
+            "actionlogkit: %s whose write timed out while it was being committed %s stored after "
+            "all; counted as recorded",
+            _records(count),
+            "was" if count == 1 else "were",
+        )
+
     def drop(self, reason: str, count: int = 1) -> None:
         """Count ``count`` records dropped for ``reason``, and warn."""
         with self._lock:

@@ -114,6 +114,7 @@ class BackgroundWriter:
         self.wake = threading.Event()
         self._room = threading.Condition()
         self._waiting = 0
+        self._taken = 0  # batches taken from the call queue: waiting callers watch it change
         self._preparing: threading.Thread | None = None
         self._writing: threading.Thread | None = None
         self._start()
@@ -135,12 +136,18 @@ class BackgroundWriter:
     # -- caller side ----------------------------------------------------------------------------
 
     def wait_for_room(self, timeout: float) -> bool:
-        """Wait until the call queue has room; ``False`` if the store fails or time runs out."""
+        """Wait until the call queue has room; ``False`` if the store fails or time runs out.
+
+        A caller that was waiting when the preparing thread took a batch gets its place even if
+        callers that did not wait took the room first: the queue may then exceed ``max_queue`` by
+        the number of such callers, but none of them starves.
+        """
         deadline = time.monotonic() + timeout
         with self._room:
             self._waiting += 1
+            generation = self._taken
             try:
-                while len(self.queue) >= self.max_queue:
+                while len(self.queue) >= self.max_queue and self._taken == generation:
                     left = deadline - time.monotonic()
                     if not self.healthy or self._stopping or left <= 0:
                         return False
@@ -225,6 +232,7 @@ class BackgroundWriter:
             self._held_records = len(batch)
             if self._waiting:
                 with self._room:
+                    self._taken += 1
                     self._room.notify_all()
             prepared = Prepared(None, 0, 0)
             if batch:

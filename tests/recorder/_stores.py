@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Sequence
 
-from actionlogkit import MemoryStore
+from actionlogkit import MemoryStore, StoreTimeout
 from actionlogkit.models import ActionLog
 
 
@@ -149,3 +149,21 @@ class SwitchableStore(HistoryStore):
         if self.failing.is_set():
             raise ConnectionError("connection refused")
         super()._insert(records)
+
+
+class LostAnswerStore(HistoryStore):
+    """A store whose first ``losses`` inserts are stored, but answered too late: in doubt.
+
+    As a database that committed while the client's deadline passed: the caller sees a timeout
+    that says the write may have been stored.
+    """
+
+    def __init__(self, losses: int) -> None:
+        super().__init__()
+        self.losses = losses
+
+    def _insert(self, records: Sequence[ActionLog]) -> None:
+        super()._insert(records)
+        if self.losses:
+            self.losses -= 1
+            raise StoreTimeout("the commit's answer did not come in time", in_doubt=True)

@@ -15,7 +15,12 @@ import pytest
 from actionlogkit import Recorder, StoreError
 from actionlogkit.recorder import _tally
 from actionlogkit.recorder._tally import Tally
-from tests.recorder._stores import DeadlineGatedStore, FailingStore, FlakyStore
+from tests.recorder._stores import (
+    DeadlineGatedStore,
+    FailingStore,
+    FlakyStore,
+    LostAnswerStore,
+)
 
 
 def _counts(lines: list[str], kind: str) -> int:
@@ -127,6 +132,25 @@ def test_a_sync_call_waits_for_the_store_no_longer_than_write_timeout() -> None:
             push(1)
         assert not store.gate.is_set()  # the call returned while the store was still stalled
         assert rec.stats.failed == 1
+
+
+@pytest.mark.parametrize("mode", ["sync", "background"])
+def test_a_write_in_doubt_is_looked_for_and_counted_where_it_belongs(
+    mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A timeout during the commit: failed at first; found stored later, counted recorded."""
+    store = LostAnswerStore(losses=1)
+    with Recorder(store, mode=mode, batch_size=1) as rec:  # type: ignore[arg-type]
+        push = rec.action("update", entity_type="product")(lambda n: n)
+        push(1)
+        assert rec.flush(timeout=30)
+        assert (rec.stats.failed, rec.stats.recorded) == (1, 0)
+        with caplog.at_level(logging.WARNING, logger="actionlogkit"):
+            push(2)  # the store answers again: the record in doubt is looked for
+            assert rec.flush(timeout=30)
+        assert (rec.stats.failed, rec.stats.recorded) == (0, 2)
+    assert store.count() == 2
+    assert "1 record whose write timed out while it was being committed was stored" in caplog.text
 
 
 def test_the_stats_account_for_every_call() -> None:

@@ -26,7 +26,7 @@ from pymongo.errors import (
 )
 from pymongo.errors import ConfigurationError as DriverConfigurationError
 
-from actionlogkit.errors import ConfigurationError, Conflict, StoreError
+from actionlogkit.errors import ConfigurationError, Conflict, StoreError, StoreTimeout
 from actionlogkit.models import ActionLog
 from actionlogkit.query import Node, Query
 from actionlogkit.store import Store
@@ -74,7 +74,7 @@ def _timeout_ms(seconds: float) -> int:
 
 
 @contextmanager
-def _driver_errors(what: str) -> Iterator[None]:
+def _driver_errors(what: str, *, writes: bool = False) -> Iterator[None]:
     """Turn the driver's unreachable-server and timeout errors into a plain ``StoreError``.
 
     Under a caller's deadline the block runs in :func:`pymongo.timeout`, pymongo's client-side
@@ -86,11 +86,18 @@ def _driver_errors(what: str) -> Iterator[None]:
         with bounded:
             yield
     except (ConnectionFailure, ExecutionTimeout, WTimeoutError) as exc:
+        if left is not None and getattr(exc, "timeout", False):
+            raise StoreTimeout(
+                f"MongoStore: {what}: no answer before the deadline: {exc}", in_doubt=writes
+            ) from exc
         raise StoreError(f"MongoStore: {what}: the MongoDB server did not answer: {exc}") from exc
     except PyMongoError as exc:
         if not getattr(exc, "timeout", False):
             raise
-        raise StoreError(f"MongoStore: {what}: no answer before the deadline: {exc}") from exc
+        # MongoDB may apply a write whose answer did not come in time.
+        raise StoreTimeout(
+            f"MongoStore: {what}: no answer before the deadline: {exc}", in_doubt=writes
+        ) from exc
 
 
 class MongoStore(Store):
@@ -216,7 +223,7 @@ class MongoStore(Store):
 
     def _insert(self, records: Sequence[ActionLog]) -> None:
         documents = [to_document(record) for record in records]
-        with _driver_errors("create failed"):
+        with _driver_errors("create failed", writes=True):
             try:
                 self._collection.insert_many(documents, ordered=True)
             except BulkWriteError as exc:
@@ -238,17 +245,17 @@ class MongoStore(Store):
         return None if found is None else from_document(found)
 
     def _replace(self, record: ActionLog) -> bool:
-        with _driver_errors("update failed"):
+        with _driver_errors("update failed", writes=True):
             result = self._collection.replace_one({"_id": ObjectId(record.id)}, to_document(record))
         return result.matched_count == 1
 
     def _remove(self, record_id: str) -> bool:
-        with _driver_errors("delete failed"):
+        with _driver_errors("delete failed", writes=True):
             result = self._collection.delete_one({"_id": ObjectId(record_id)})
         return result.deleted_count == 1
 
     def _remove_matching(self, filter: Node | None, search: str | None) -> int:
-        with _driver_errors("delete failed"):
+        with _driver_errors("delete failed", writes=True):
             return self._collection.delete_many(compile_filter(filter, search)).deleted_count
 
     def _select(self, query: Query) -> builtins.list[ActionLog]:

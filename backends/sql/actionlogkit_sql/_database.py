@@ -26,7 +26,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import StaticPool
 
-from actionlogkit.errors import ConfigurationError, StoreError
+from actionlogkit.errors import ConfigurationError, StoreError, StoreTimeout
 from actionlogkit.store import Store
 
 __all__ = ["BUSY_RETRIES", "BUSY_TIMEOUT_MS", "Database", "driver_error", "sqlite_open_error"]
@@ -290,14 +290,29 @@ class Database:
         """A write under a deadline: see :mod:`actionlogkit_sql._postgresql`."""
         from actionlogkit_sql import _postgresql
 
+        until = time.monotonic() + left
+        committing = False
         with self._connection(autocommit=True) as connection:
             raw: Any = connection.connection.dbapi_connection
             try:
-                _postgresql.begin(raw, left)
+                anchor = _postgresql.begin(raw, left)
                 result = work(connection)
-                _postgresql.commit(raw)
-            except BaseException:
+                statement = _postgresql.commit_statement(anchor, until)
+                committing = True
+                raw.execute(statement)
+            except BaseException as exc:
                 _postgresql.abandon(raw, connection)
+                if _postgresql.refused_late(exc):
+                    raise StoreTimeout(
+                        f"{self.location}: the write reached its commit after the deadline; "
+                        "nothing was stored"
+                    ) from exc
+                if committing and isinstance(exc, Exception) and (_seconds_left() or 0) <= 0:
+                    raise StoreTimeout(
+                        f"{self.location}: the deadline passed while the commit was under way; "
+                        "the write may have been stored",
+                        in_doubt=True,
+                    ) from exc
                 raise
             return result
 

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import contextlib
 import math
-from typing import Any, cast
+import time
+from typing import Any, NamedTuple, cast
 
 import psycopg
 from sqlalchemy import Connection
@@ -37,16 +38,21 @@ from actionlogkit.store import Store
 __all__ = [
     "DEADLINE_MISSED",
     "DeadlineConnection",
+    "Anchor",
     "DeadlinePool",
+    "LateCommit",
     "abandon",
     "begin",
-    "commit",
+    "commit_statement",
     "connect",
+    "refused_late",
 ]
 
 _seconds_left = Store._seconds_left
 _MIN_CONNECT_TIMEOUT = 2  # libpq rounds anything shorter up to it
-_CLOCK_MARGIN_MS = 50
+_CLOCK_MARGIN = 0.05
+_CONNECTION_CHECK_MS = 10
+_CONNECTION_CHECK_SINCE = 140000  # client_connection_check_interval: PostgreSQL 14
 DEADLINE_MISSED = "actionlogkit: the write missed its deadline"
 """What the server says when it refuses to commit a write whose deadline has passed."""
 
@@ -101,28 +107,61 @@ class DeadlinePool(QueuePool):
         self._configured_timeout = value
 
 
-def begin(raw: Any, seconds: float) -> None:
-    """Open the write transaction, the deadline set on the server's clock: one round trip.
+class Anchor(NamedTuple):
+    """The server's clock when the transaction began, and the client's when it learnt it."""
 
-    The server's deadline comes a little before the client's, so that a commit the server makes
-    is one the client still waits for: the server's clock starts when this message arrives.
+    server_time: str
+    received: float
+
+
+def begin(raw: Any, seconds: float) -> Anchor:
+    """Open the write transaction with ``statement_timeout`` set: one round trip.
+
+    Returns the server's clock as it began, to state the deadline in it at the commit (see
+    :func:`commit`).
     """
     milliseconds = max(1, math.floor(seconds * 1000))
-    server_deadline = max(milliseconds - _CLOCK_MARGIN_MS, milliseconds // 2)
-    raw.execute(
-        f"BEGIN; SELECT set_config('statement_timeout', '{milliseconds:d}', true), "
-        "set_config('actionlogkit.deadline', "
-        f"(clock_timestamp() + interval '{server_deadline:d} milliseconds')::text, true)"
+    check = (
+        f", set_config('client_connection_check_interval', '{_CONNECTION_CHECK_MS}', true)"
+        if raw.info.server_version >= _CONNECTION_CHECK_SINCE
+        else ""
     )
+    cursor = raw.execute(
+        f"BEGIN; SELECT set_config('statement_timeout', '{milliseconds:d}', true){check}, "
+        "clock_timestamp()::text"
+    )
+    received = time.monotonic()
+    cursor.nextset()
+    row = cursor.fetchone()
+    return Anchor(row[-1], received)
 
 
-def commit(raw: Any) -> None:
-    """Commit, unless the server reaches the commit after the deadline: one round trip."""
-    raw.execute(
+def commit_statement(anchor: Anchor, until: float) -> str:
+    """The commit, unless the server reaches it after the deadline: one round trip.
+
+    The deadline is put in the server's own clock without comparing the two machines' clocks:
+    the server's time at the start plus what the client had left when it learnt that time (less
+    a margin). The server may have read its clock before the client learnt it, never after, so
+    the deadline it checks comes no later than the client's. Raises :class:`LateCommit` when
+    the deadline has passed already.
+    """
+    left = until - anchor.received - _CLOCK_MARGIN
+    if left <= 0:
+        raise LateCommit(DEADLINE_MISSED)
+    return (
         "SELECT CAST(CASE WHEN clock_timestamp() > "
-        "current_setting('actionlogkit.deadline')::timestamptz "
+        f"'{anchor.server_time}'::timestamptz + interval '{math.floor(left * 1e6):d} microseconds' "
         f"THEN '{DEADLINE_MISSED}' ELSE '1' END AS integer); COMMIT"
     )
+
+
+class LateCommit(psycopg.OperationalError):
+    """The deadline passed before the commit was sent: nothing was committed."""
+
+
+def refused_late(exc: BaseException) -> bool:
+    """Whether ``exc`` says the server (or the client) refused a commit past the deadline."""
+    return isinstance(exc, LateCommit) or DEADLINE_MISSED in str(exc)
 
 
 def abandon(raw: Any, connection: Connection) -> None:
