@@ -146,36 +146,51 @@ class InDoubt:
     """The ids of records whose write timed out while its commit was under way: maybe stored.
 
     Once the store answers again (a later write succeeds), :meth:`resolve` looks for them and
-    moves those found from failed to recorded, so that the counts stay exact.
+    moves those found from failed to recorded, so that the counts stay exact. A server that
+    resumes applies what it had received a moment after it answers new calls, so records not found
+    are looked for again, at most every :data:`_RECHECK` seconds, for :data:`_WINDOW` seconds.
     """
 
     _MOST = 100_000
+    _RECHECK = 0.5
+    _WINDOW = 60.0
 
     def __init__(self) -> None:
-        self.ids: list[str] = []
+        self.ids: list[tuple[float, list[str]]] = []
+        """(when the write timed out, its ids), one entry per write."""
         self._lock = threading.Lock()
+        self._checked = 0.0
 
     def add(self, exc: StoreTimeout, ids: list[str]) -> None:
         """Remember ``ids`` if ``exc`` says their write may have been stored."""
-        if exc.in_doubt:
+        if exc.in_doubt and ids:
             with self._lock:
-                if len(self.ids) + len(ids) <= self._MOST:  # beyond, they stay counted failed
-                    self.ids.extend(ids)
+                if sum(len(entry) for _, entry in self.ids) + len(ids) <= self._MOST:
+                    self.ids.append((time.monotonic(), ids))
+                # Beyond, they stay counted failed.
 
     def resolve(self, store: Store, tally: Tally, write_timeout: float) -> None:
         """Look for the remembered records; count those stored as recorded. Never raises."""
+        now = time.monotonic()
         with self._lock:
-            ids, self.ids = self.ids, []
-        if not ids:
-            return
-        try:
-            found = count_built(store, ids, time.monotonic() + write_timeout)
-        except Exception:  # not answering again after all: look next time
+            if not self.ids or now - self._checked < self._RECHECK:
+                return
+            self._checked = now
+            entries, self.ids = self.ids, []
+        kept = []
+        for since, ids in entries:
+            try:
+                found = count_built(store, ids, time.monotonic() + write_timeout)
+            except Exception:  # not answering again after all: look next time
+                kept.append((since, ids))
+                continue
+            if found:
+                tally.found_stored(found)
+            elif now - since < self._WINDOW:
+                kept.append((since, ids))
+        if kept:
             with self._lock:
-                self.ids.extend(ids)
-            return
-        if found:
-            tally.found_stored(found)
+                self.ids[:0] = kept
 
 
 def write_event(store: Store, event: CallEvent, record: ActionLog, until: float | None) -> None:
