@@ -18,6 +18,7 @@ What a redacted value becomes, :data:`REDACTED`, never contains any part of it.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable, Iterable
 from typing import Final
 
@@ -103,6 +104,17 @@ def _compact(key: str) -> str:
     return "".join(key_words(key))
 
 
+_SECRET_ENDINGS = frozenset(
+    {
+        *SECRET_LAST_WORDS,
+        *(pair[1] for pair in SECRET_LAST_TWO_WORDS),
+        *(key.rsplit("_", 1)[-1] for key in SECRET_KEYS),
+    }
+)
+# Trailing characters that end no word (a key's last word may be followed by them: "password2").
+_NOT_LETTERS = string.punctuation + string.digits + string.whitespace + "\uff0e\uff04"
+
+
 def _is_secret_by_rule(words: tuple[str, ...]) -> bool:
     if not words:
         return False
@@ -160,6 +172,11 @@ class Redactor:
         self.text_rule = text_rule
         self._always_scrub = bool(self.patterns) or text_rule is not None
         self._keys: dict[str, bool] = {}
+        # How every secret key ends (its last word, in lower case): most keys end otherwise and
+        # are told apart without cutting them into words.
+        self._endings = tuple(
+            sorted(_SECRET_ENDINGS | {words[-1] for words in map(key_words, redact) if words})
+        )
 
     # -- keys ---------------------------------------------------------------------------------
 
@@ -167,6 +184,8 @@ class Redactor:
         """Whether the value under ``key`` is redacted."""
         known = self._keys.get(key)
         if known is None:
+            if not key.lower().rstrip(_NOT_LETTERS).endswith(self._endings):
+                return False  # its last word is none of the secret ones
             words = key_words(key)
             compact = "".join(words)
             known = compact not in self.safe_keys and (

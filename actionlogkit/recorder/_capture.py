@@ -660,18 +660,22 @@ class Capture:
 
 
 def _shrink(value: Any, text_limit: int, list_limit: int) -> Any:
-    """A plain copy of a walked value, its texts and lists shortened; cut parts marked."""
+    """A plain copy of a walked value, its texts, lists and objects shortened; cuts marked."""
     if isinstance(value, str):
         note = value.note if isinstance(value, _CutText) else f"{len(value)} characters"
         if len(value) <= text_limit and not isinstance(value, _CutText):
             return value
         return f"{value[:text_limit]}…<truncated: {note}>"
     if isinstance(value, dict):
-        result = {key: _shrink(item, text_limit, list_limit) for key, item in value.items()}
-        if isinstance(value, _CutDict):
+        entries = itertools.islice(value.items(), list_limit)
+        result = {key: _shrink(item, text_limit, list_limit) for key, item in entries}
+        left_out = len(value) - len(result)
+        if left_out or isinstance(value, _CutDict):
             marker = "(truncated)"
             result[_free_key(result, marker) if marker in result else marker] = (
                 "<truncated: more entries>"
+                if isinstance(value, _CutDict)
+                else f"<truncated: {left_out} more entries>"
             )
         return result
     if isinstance(value, list):
