@@ -14,6 +14,7 @@ from actionlogkit.errors import (
     NoResult,
     NotFound,
     StoreError,
+    StoreTimeout,
     Unsupported,
 )
 from actionlogkit.memory import MemoryStore
@@ -30,6 +31,8 @@ from actionlogkit.recorder import (
     action,
     configure,
     get_recorder,
+    recorder_lifespan,
+    shutdown,
     using_recorder,
 )
 from actionlogkit.stats import ExecutionTimeStats, Stats, StatsGroup
@@ -47,6 +50,7 @@ __all__ = [
     "Call",
     "ConfigurationError",
     "Conflict",
+    "ExecutionTimeStats",
     "FieldError",
     "InvalidQuery",
     "InvalidRecord",
@@ -59,12 +63,12 @@ __all__ = [
     "Recorder",
     "RecorderStats",
     "RetryPolicy",
-    "ExecutionTimeStats",
     "Stats",
     "StatsGroup",
     "Status",
     "Store",
     "StoreError",
+    "StoreTimeout",
     "Unsupported",
     "__version__",
     "action",
@@ -73,5 +77,7 @@ __all__ = [
     "get_recorder",
     "open_store",
     "parse_query",
+    "recorder_lifespan",
+    "shutdown",
     "using_recorder",
 ]

@@ -21,6 +21,7 @@ __all__ = [
     "NoResult",
     "NotFound",
     "StoreError",
+    "StoreTimeout",
     "Unsupported",
 ]
 
@@ -88,6 +89,19 @@ class StoreError(ActionLogKitError):
 
 class Unsupported(ActionLogKitError, NotImplementedError):
     """Raised when a store's backend does not implement an operation (e.g. ``stats``)."""
+
+
+class StoreTimeout(StoreError, TimeoutError):
+    """Raised when the storage did not finish a call by the caller's deadline (``write_timeout``).
+
+    The call was abandoned, and is not made later. ``in_doubt`` is true when the deadline passed
+    while the storage was completing a write (its commit was on the way): it may have been stored
+    (see ``docs/reliability.md``).
+    """
+
+    def __init__(self, message: str, *, in_doubt: bool = False) -> None:
+        super().__init__(message)
+        self.in_doubt = in_doubt
 
 
 class ConfigurationError(ActionLogKitError, ValueError):

@@ -42,6 +42,7 @@ from actionlogkit.errors import (
     InvalidRecord,
     NotFound,
     StoreError,
+    StoreTimeout,
     Unsupported,
 )
 from actionlogkit.models import ActionLog, ActionLogInput, Page, build_record
@@ -73,6 +74,8 @@ __all__ = [
     "PreparedInsert",
     "RecordInput",
     "Store",
+    "count_built",
+    "deadline",
     "insert_built",
     "prepare_built",
     "replace_built",
@@ -749,14 +752,55 @@ class _Guard:
     ) -> None:
         if self.token is not None:
             _DEADLINE.reset(self.token)
-        if exc is None or isinstance(exc, ActionLogKitError) or not isinstance(exc, Exception):
+        if exc is None or not isinstance(exc, Exception):
             return
         name = type(self.store).__name__
+        deadline = self.deadline if self.deadline is not None else _DEADLINE.get()
+        if (
+            deadline is not None
+            and time.monotonic() >= deadline
+            and (isinstance(exc, StoreError) or not isinstance(exc, ActionLogKitError))
+            and not isinstance(exc, StoreTimeout)
+        ):
+            # Whatever the backend saw (a closed connection, a lock, a socket timeout), the
+            # caller's deadline is why the call ended.
+            raise StoreTimeout(
+                f"{name}: {self.operation} did not finish before the deadline: {exc}"
+            ) from exc
+        if isinstance(exc, ActionLogKitError):
+            return
         raise StoreError(f"{name}: {self.operation} failed: {exc}") from exc
 
 
 def _ignore(line: str) -> None:
     """A progress callback that shows nothing."""
+
+
+class deadline:  # noqa: N801 - used like a function: ``with deadline(t): ...``
+    """Bound the store calls made inside the block by ``at`` (a :func:`time.monotonic` time).
+
+    For a caller that opens a store or runs several primitives under one bound (the recorder's
+    ``write_timeout``); ``None`` sets no bound. Backends read it with :meth:`Store._seconds_left`.
+    """
+
+    __slots__ = ("at", "token")
+
+    def __init__(self, at: float | None) -> None:
+        self.at = at
+        self.token: Token[float | None] | None = None
+
+    def __enter__(self) -> None:
+        if self.at is not None:
+            self.token = _DEADLINE.set(self.at)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.token is not None:
+            _DEADLINE.reset(self.token)
 
 
 def _record_id(record_id: object) -> str:
@@ -849,3 +893,23 @@ def replace_built(store: Store, record: ActionLog, deadline: float | None = None
     store._check_open()
     with store._guard("update", deadline):
         return store._replace(record)
+
+
+_IN_CHUNK = 100  # the most records one page holds
+
+
+def count_built(store: Store, ids: Sequence[str], deadline: float | None = None) -> int:
+    """How many of the records with these ids (ids the core made) are stored.
+
+    For a write whose outcome is in doubt (:attr:`~actionlogkit.errors.StoreTimeout.in_doubt`):
+    the recorder asks once the store answers again. It reads pages of the records rather than
+    counting them, which every backend answers alike. Raises as :meth:`Store.list` does.
+    """
+    store._check_open()
+    found = 0
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = builtins.list(ids[start : start + _IN_CHUNK])
+        query = parse_query({"_id": {"$in": chunk}}, limit=len(chunk))
+        with store._guard("list", deadline):
+            found += len(store._select(query))
+    return found

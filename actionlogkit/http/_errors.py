@@ -2,11 +2,15 @@
 
 Bad input gets a 4xx naming the place and the rule; a store outage a 503; anything else a 500
 that says nothing about the server's insides (the details go to the ``actionlogkit.http`` log).
+
+A store outage is logged without flooding the log: one line per 503, and the traceback once per
+outage (the first failure after the store last answered).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -29,6 +33,7 @@ __all__ = [
     "BAD_BODY_STATUS",
     "RequestRejected",
     "error_response",
+    "outage",
     "response_for",
     "unexpected_error_response",
 ]
@@ -41,6 +46,40 @@ BAD_BODY_STATUS = 422
 _NOT_FOUND_MESSAGE = "Integration action log record not found"
 _UNAVAILABLE_MESSAGE = "the log store is unavailable; try again later"
 _INTERNAL_MESSAGE = "internal server error"
+
+
+class _Outage:
+    """Whether the store is failing; logs each 503 in one line, the traceback once per outage."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.ongoing = False
+
+    def failed(self, exc: StoreError) -> None:
+        """Log the store failure behind a 503."""
+        with self._lock:
+            first, self.ongoing = not self.ongoing, True
+        line = " ".join(str(exc).split())
+        if first:
+            logger.warning(
+                "503: the store failed (the traceback is logged once per outage): %s",
+                line,
+                exc_info=exc,
+            )
+        else:
+            logger.warning("503: the store is still failing: %s", line)
+
+    def answered(self) -> None:
+        """The store answered a request: an outage, if any, is over."""
+        if self.ongoing:
+            with self._lock:
+                was, self.ongoing = self.ongoing, False
+            if was:
+                logger.warning("the store answers again")
+
+
+outage = _Outage()
+"""The REST API's view of the store: failing or not (one per process, for its log)."""
 
 
 class RequestRejected(Exception):
@@ -106,9 +145,10 @@ def response_for(exc: Exception) -> Response | None:
     if isinstance(exc, InvalidRecord):
         return error_response(BAD_BODY_STATUS, "invalid record", exc.errors)
     if isinstance(exc, NotFound):
+        outage.answered()
         return error_response(404, _NOT_FOUND_MESSAGE, [("id", "no record has this id")])
     if isinstance(exc, StoreError):
-        logger.warning("the store failed: %s", exc, exc_info=exc)
+        outage.failed(exc)
         return error_response(503, _UNAVAILABLE_MESSAGE)
     if isinstance(exc, Unsupported):
         return error_response(501, "not implemented by this store", [("", str(exc))])

@@ -18,7 +18,7 @@ from starlette.types import Message
 
 from actionlogkit._json import loads_strict
 from actionlogkit.errors import FieldError
-from actionlogkit.http._errors import BAD_BODY_STATUS, RequestRejected, response_for
+from actionlogkit.http._errors import BAD_BODY_STATUS, RequestRejected, outage, response_for
 
 __all__ = ["route_class"]
 
@@ -144,7 +144,9 @@ def route_class(max_body_bytes: int) -> type[APIRoute]:
                     _check_query(request, accepted)
                     if reads_body:
                         request = await _read_body(request, max_body_bytes)
-                    return await handler(request)
+                    answered = await handler(request)
+                    outage.answered()
+                    return answered
                 except ClientDisconnect:
                     # The client left while sending its body: nobody reads this answer.
                     return Response(status_code=400)

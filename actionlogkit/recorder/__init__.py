@@ -8,6 +8,7 @@ The public names are importable from :mod:`actionlogkit` itself; see ``docs/reco
 from actionlogkit.recorder._action import Action
 from actionlogkit.recorder._call import Call
 from actionlogkit.recorder._default import action, configure, get_recorder, using_recorder
+from actionlogkit.recorder._lifespan import recorder_lifespan, shutdown
 from actionlogkit.recorder._options import ActionOptions
 from actionlogkit.recorder._recorder import Recorder
 from actionlogkit.recorder._retry import RetryPolicy
@@ -25,5 +26,7 @@ __all__ = [
     "action",
     "configure",
     "get_recorder",
+    "recorder_lifespan",
+    "shutdown",
     "using_recorder",
 ]

@@ -15,12 +15,13 @@ from collections.abc import Awaitable
 from typing import Any, NamedTuple, Protocol
 
 from actionlogkit.recorder._action import Action
+from actionlogkit.recorder._capture import Captured
 from actionlogkit.recorder._target import Target
 
 __all__ = ["CallEvent", "CallSink", "CallState", "Snapshot", "Step", "error_text"]
 
-Snapshot = tuple[dict[str, Any] | None, int | None]
-"""A payload captured when the call started, and its size before truncation (if cut)."""
+Snapshot = Captured
+"""A payload captured when the call started."""
 
 
 class Step(enum.IntEnum):

@@ -14,26 +14,41 @@ from datetime import datetime
 from typing import Any
 
 from actionlogkit import _ids, _time
+from actionlogkit._redaction import REDACTED
 from actionlogkit._rules import repair_text
 from actionlogkit.errors import NoResult
 from actionlogkit.models import MAX_ERROR_MESSAGE, MAX_ID_TEXT, ActionLog, Status, assemble
 from actionlogkit.recorder._action import UNSET, Action
 from actionlogkit.recorder._call import Call
 from actionlogkit.recorder._call_state import CallEvent, Snapshot, Step, error_text
-from actionlogkit.recorder._capture import Capture
+from actionlogkit.recorder._capture import Capture, Captured, Truncation
 from actionlogkit.recorder._sources import NOTHING, Source
 from actionlogkit.recorder._target import Target
 
 __all__ = ["RecordBuilder", "bounded_text"]
 
+_NOTHING = Captured(None, None, 0)
+
 _RECORD_FIELDS = frozenset(ActionLog.model_fields)
 _CAPTURE_ERROR_TEXT = 1024
+_SCRUB_MARGIN = 256
+_RECORD_OVERHEAD = 256
+"""Bytes a record takes besides its payload, response, metadata and texts."""
 
 
-def bounded_text(text: str, limit: int) -> str:
-    """``text`` made storable and cut to ``limit`` characters, an ellipsis marking the cut."""
-    text = repair_text(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def bounded_text(text: str, limit: int, capture: Capture | None = None) -> str:
+    """``text`` made storable, scrubbed of secrets, and cut to ``limit`` characters.
+
+    An ellipsis marks the cut. Only the part that can be kept is read (and a margin past it, so
+    that a secret crossing the cut is seen whole and redacted before the cut).
+    """
+    if len(text) <= limit:
+        text = repair_text(text)
+        return text if capture is None else capture.redactor.scrub(text)
+    window = repair_text(text[: limit + _SCRUB_MARGIN])
+    if capture is not None:
+        window = capture.redactor.scrub(window, cut=True)
+    return window if len(window) <= limit else window[: limit - 1] + "…"
 
 
 def _shared_id(token: list[str | None]) -> str:
@@ -48,21 +63,36 @@ def _shared_id(token: list[str | None]) -> str:
     return shared
 
 
-def _entity_text(value: Any) -> str | None:
+def _entity_text(value: Any, capture: Capture) -> str | None:
     if value is None:
         return None
     try:
         text = value if isinstance(value, str) else str(value)
     except Exception:  # a broken __str__ gives no entity id rather than no record
         return None
-    return bounded_text(text, MAX_ID_TEXT) or None
+    return bounded_text(text, MAX_ID_TEXT, capture) or None
+
+
+def _names_a_secret(source: Source, capture: Capture) -> bool:
+    """Whether a source reads an argument (or a key or attribute in it) whose name is secret."""
+    if source.kind != "arg":
+        return False
+    return capture.is_secret(source.value) or any(map(capture.is_secret, source.path))
 
 
 def _evaluate(
-    source: Source, call: Call, default: Any, field: str, problems: dict[str, str]
+    source: Source,
+    call: Call,
+    default: Any,
+    field: str,
+    problems: dict[str, str],
+    *,
+    capture: Capture,
 ) -> Any:
     if source is NOTHING:
         return None
+    if source.kind == "arg" and _names_a_secret(source, capture):
+        return REDACTED  # read from under a secret name: redacted like the value under that key
     try:
         return source.evaluate(call, default)
     except NoResult:
@@ -85,6 +115,8 @@ class RecordBuilder:
     ) -> Snapshot | None:
         """The payload captured as the call starts; ``None`` if its source fails (noted later)."""
         call = Call(target.binder.bind(args, kwargs), None, None)
+        if _names_a_secret(target.payload, self.capture):
+            return self.capture.capture(REDACTED)
         try:
             value = target.payload.evaluate(call, call.arguments)
         except Exception:  # the source is evaluated again, and its failure noted, at the end
@@ -98,6 +130,10 @@ class RecordBuilder:
         capture pipeline keeps the JSON rules), so the record is assembled without being
         validated a second time.
         """
+        return self.build_sized(event, written)[0]
+
+    def build_sized(self, event: CallEvent, written: datetime) -> tuple[ActionLog, int]:
+        """:meth:`build`, and about how many bytes the record takes (for the queue's budget)."""
         (
             step,
             target,
@@ -119,64 +155,76 @@ class RecordBuilder:
         # Before the final record there is no result: result sources give nothing yet.
         call = Call(arguments, result if final else None, error if final else "pending")
         problems: dict[str, str] = {}
-        truncated: dict[str, int] = {}
+        truncated: dict[str, Truncation] = {}
         capture = self.capture
         given = UNSET if handle is None else handle.given("payload")
         if given is not UNSET:
-            payload, size = capture.capture(given)
+            payload = capture.capture(given)
         elif snap is not None:
-            payload, size = snap
+            payload = snap
         else:
-            raw = _evaluate(target.payload, call, arguments, "payload", problems)
-            payload, size = capture.capture(raw)
-        if size is not None:
-            truncated["payload"] = size
+            raw = _evaluate(target.payload, call, arguments, "payload", problems, capture=capture)
+            payload = capture.capture(raw)
+        if payload.truncated is not None:
+            truncated["payload"] = payload.truncated
         given = UNSET if handle is None else handle.given("response")
         if given is not UNSET:
-            response, size = capture.capture(given)
+            response = capture.capture(given)
         elif final:
-            raw = _evaluate(target.response, call, result, "response", problems)
-            response, size = capture.capture(raw)
+            raw = _evaluate(target.response, call, result, "response", problems, capture=capture)
+            response = capture.capture(raw)
         else:
-            response, size = None, None
-        if size is not None:
-            truncated["response"] = size
+            response = _NOTHING
+        if response.truncated is not None:
+            truncated["response"] = response.truncated
         entity = UNSET if handle is None else handle.given("entity_id")
         if entity is UNSET:
-            entity = _evaluate(target.entity, call, None, "entityId", problems)
+            entity = _evaluate(target.entity, call, None, "entityId", problems, capture=capture)
         options = target.options
         if options.metadata_source is NOTHING and handle is None and not truncated and not problems:
-            metadata = None  # the common case, without the merging below
+            metadata = _NOTHING  # the common case, without the merging below
         else:
             metadata = self._metadata(target, call, handle, problems, truncated)
 
-        if step is Step.PENDING:
-            status, error = Status.PENDING, None
-        elif step is Step.RETRYING:
-            status = Status.RETRYING
-        else:
-            status = Status.SUCCESS if error is None else Status.FAILED
+        status, error_message = self._outcome(step, error)
+        entity_id = _entity_text(entity, capture)
         created = _time.from_seconds(started)
-        return assemble(
+        record = assemble(
             ActionLog,
             {
                 "id": _ids.new_id() if token is None else _shared_id(token),
                 "integration_id": options.integration_id or self.integration_id or "default",
                 "action_type": options.action_type,
                 "entity_type": options.entity_type,
-                "entity_id": _entity_text(entity),
+                "entity_id": entity_id,
                 "status": status,
-                "payload": payload,
-                "response": response,
-                "error_message": None if error is None else bounded_text(error, MAX_ERROR_MESSAGE),
+                "payload": payload.value,
+                "response": response.value,
+                "error_message": error_message,
                 "retry_count": retries,
                 "execution_time": None if elapsed is None else max(elapsed * 1000.0, 0.0) + 0.0,
-                "metadata": metadata,
+                "metadata": metadata.value,
                 "created_at": created,
                 "updated_at": written if created < written else created,
             },
             set(_RECORD_FIELDS),
         )
+        size = _RECORD_OVERHEAD + payload.size + response.size + metadata.size
+        if error_message is not None:
+            size += len(error_message)
+        return record, size
+
+    def _outcome(self, step: Step, error: str | None) -> tuple[Status, str | None]:
+        """The record's status and its ``errorMessage`` (scrubbed and cut)."""
+        if step is Step.PENDING:
+            return Status.PENDING, None
+        if step is Step.RETRYING:
+            status = Status.RETRYING
+        else:
+            status = Status.SUCCESS if error is None else Status.FAILED
+        if error is None:
+            return status, None
+        return status, bounded_text(error, MAX_ERROR_MESSAGE, self.capture)
 
     def _metadata(
         self,
@@ -184,9 +232,12 @@ class RecordBuilder:
         call: Call,
         handle: Action | None,
         problems: dict[str, str],
-        truncated: dict[str, int],
-    ) -> dict[str, Any] | None:
-        given = _evaluate(target.options.metadata_source, call, None, "metadata", problems)
+        truncated: dict[str, Truncation],
+    ) -> Captured:
+        capture = self.capture
+        given = _evaluate(
+            target.options.metadata_source, call, None, "metadata", problems, capture=capture
+        )
         if handle is not None and handle.metadata:
             if given is None:
                 given = handle.metadata
@@ -194,9 +245,9 @@ class RecordBuilder:
                 given = {**given, **handle.metadata}
             else:
                 given = {"value": given, **handle.metadata}
-        metadata, size = self.capture.capture(given)
-        if size is not None:
-            truncated["metadata"] = size
+        metadata = capture.capture(given)
+        if metadata.truncated is not None:
+            truncated["metadata"] = metadata.truncated
         # The recorder's own notes come after the cap, so that they are always there.
         notes: dict[str, Any] = dict(handle.notes) if handle is not None else {}
         if truncated:
@@ -205,6 +256,10 @@ class RecordBuilder:
             notes["captureErrors"] = {
                 key: bounded_text(text, _CAPTURE_ERROR_TEXT) for key, text in problems.items()
             }
-        if notes:
-            metadata = {**(metadata or {}), **self.capture.json_safe(notes)}
-        return metadata
+        if not notes:
+            return metadata
+        return Captured(
+            {**(metadata.value or {}), **capture.json_safe(notes)},
+            metadata.truncated,
+            metadata.size + 256,
+        )

@@ -1,14 +1,21 @@
 """``Tally``: what a recorder has written and lost, and the warnings that say so.
 
 Every record either reaches the store (``recorded``), or is lost, counted under why: the store
-failed its write (``failed``), or it was never written (``dropped``: the queue was full, the
-recorder closed). Losses are logged on the ``actionlogkit`` logger, at most once per interval per
-kind, with the count of what was held back.
+failed its write or did not answer in time (``failed``), or it was never written (``dropped``: the
+queue was full, the store was failing, the recorder was closed, the process exited first). The
+counts are exact; :class:`RecorderStats` reads them.
+
+Losses are logged on the ``actionlogkit`` logger. The first loss after a quiet spell is logged at
+once; later ones are added up and logged together, at most once per :data:`WARN_INTERVAL` and at
+least that often while losses go on, with the true count of every record lost since the previous
+line and the last reason. What is still held back is logged when the store answers again, when the
+recorder closes, and at exit.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -17,12 +24,13 @@ from typing import Literal
 from actionlogkit.errors import ActionLogKitError, StoreError
 from actionlogkit.recorder._call_state import error_text
 
-__all__ = ["OnStoreError", "RecorderStats", "Tally"]
+__all__ = ["WARN_INTERVAL", "OnStoreError", "RecorderStats", "Tally"]
 
 logger = logging.getLogger("actionlogkit")
 
 OnStoreError = Literal["warn", "raise"]
-_WARN_INTERVAL = 10.0
+WARN_INTERVAL = 10.0
+"""Seconds between two warnings about losses (the counts in between are added up)."""
 
 
 @dataclass(frozen=True)
@@ -32,53 +40,78 @@ class RecorderStats:
     recorded: int
     """Calls whose final record was stored."""
     failed: int
-    """Writes that failed (the store raised); each is also logged, at most every few seconds."""
+    """Records whose write failed or did not finish by ``write_timeout`` (after any retries)."""
     dropped: int
-    """Records never written: the background queue was full, or the recorder was closed."""
+    """Records never written: the queue was full, the store was failing, the recorder closed, or
+    the process exited before they could be written."""
     queued: int
-    """Items waiting in the background queue now (0 in sync mode)."""
+    """Records waiting in the background queue now (0 in sync mode)."""
 
 
-class _Throttle:
-    """Logs a warning at most once per interval, counting what it held back."""
+def _records(count: int) -> str:
+    return f"{count:,} record" if count == 1 else f"{count:,} records"
 
-    def __init__(self, interval: float = _WARN_INTERVAL) -> None:
-        self._interval = interval
-        self._last = -interval
-        self._held = 0
-        self._lock = threading.Lock()
 
-    def warn(self, message: str, *args: object) -> None:
-        with self._lock:
-            now = time.monotonic()
-            if now - self._last < self._interval:
-                self._held += 1
-                return
-            held, self._held, self._last = self._held, 0, now
-        if held:
-            message += " (%d similar warnings held back)"
-            args = (*args, held)
-        logger.warning(message, *args)
+class _Losses:
+    """Losses not yet logged: how many of each kind, and the last reason of each."""
+
+    __slots__ = ("drop_reasons", "dropped", "failed", "failure", "since")
+
+    def __init__(self) -> None:
+        self.failed = 0
+        self.failure = ""
+        self.dropped = 0
+        self.drop_reasons: dict[str, int] = {}
+        self.since = 0.0
+
+    def __bool__(self) -> bool:
+        return bool(self.failed or self.dropped)
+
+    def lines(self, store_name: str, span: float | None) -> list[str]:
+        """The warning lines for these losses; ``span``: seconds they were gathered over."""
+        during = "" if span is None else f" in the last {span:.0f} s"
+        lines = []
+        if self.failed:
+            lines.append(
+                f"actionlogkit: {_records(self.failed)} could not be written to {store_name}"
+                f"{during}: {self.failure}"
+            )
+        if self.dropped:
+            reasons = "; ".join(
+                f"{reason} ({count:,})" if len(self.drop_reasons) > 1 else reason
+                for reason, count in self.drop_reasons.items()
+            )
+            lines.append(f"actionlogkit: {_records(self.dropped)} dropped{during}: {reasons}")
+        return lines
 
 
 class Tally:
     """The counts of one recorder, and what its ``on_store_error`` setting does with failures."""
 
-    def __init__(self, store_name: str, on_store_error: OnStoreError) -> None:
+    def __init__(
+        self, store_name: str, on_store_error: OnStoreError, interval: float | None = None
+    ) -> None:
         self.store_name = store_name
         self.on_store_error: OnStoreError = on_store_error
         self.recorded = 0
         self.failed = 0
         self.dropped = 0
+        self.last_error = ""
+        """The last reason a record was lost, for the exit-time report."""
+        self._interval = WARN_INTERVAL if interval is None else interval
         self._lock = threading.Lock()
         self._deferred: BaseException | None = None
-        self._store_warnings = _Throttle()
-        self._drop_warnings = _Throttle()
+        self._held = _Losses()
+        self._last_warning = -math.inf
+
+    # -- counting -------------------------------------------------------------------------------
 
     def add_recorded(self, count: int) -> None:
         """Count final records stored."""
         with self._lock:
             self.recorded += count
+        if self._held:
+            self.report(due_only=True)
 
     def write_failed(self, exc: Exception, count: int, *, raise_now: bool) -> None:
         """Count ``count`` records the store failed to write, and warn, or raise as asked.
@@ -86,26 +119,46 @@ class Tally:
         ``raise_now``: the failure belongs to the calling thread's own call, which raises it with
         ``on_store_error="raise"``; other failures are kept for the next ``flush``.
         """
+        reason = error_text(exc)
         with self._lock:
             self.failed += count
+            self.last_error = reason
             if self.on_store_error == "raise" and not raise_now and self._deferred is None:
                 self._deferred = exc
+            held = self._held
+            if not held:
+                held.since = time.monotonic()
+            held.failed += count
+            held.failure = reason
         if raise_now and self.on_store_error == "raise":
             if isinstance(exc, ActionLogKitError):
                 raise exc
             raise StoreError(f"the record could not be written: {exc}") from exc
-        self._store_warnings.warn(
-            "actionlogkit: %d record(s) could not be written to %s: %s",
-            count,
-            self.store_name,
-            error_text(exc),
+        self.report(due_only=True)
+
+    def found_stored(self, count: int) -> None:
+        """Move ``count`` records from failed to recorded: their write, in doubt, was stored."""
+        with self._lock:
+            self.failed -= count
+            self.recorded += count
+        logger.warning(
+            "actionlogkit: %s whose write timed out while it was being committed %s stored after "
+            "all; counted as recorded",
+            _records(count),
+            "was" if count == 1 else "were",
         )
 
-    def drop(self, message: str, *args: object) -> None:
-        """Count one record dropped, and warn with ``message``."""
+    def drop(self, reason: str, count: int = 1) -> None:
+        """Count ``count`` records dropped for ``reason``, and warn."""
         with self._lock:
-            self.dropped += 1
-        self._drop_warnings.warn(message, *args)
+            self.dropped += count
+            self.last_error = reason
+            held = self._held
+            if not held:
+                held.since = time.monotonic()
+            held.dropped += count
+            held.drop_reasons[reason] = held.drop_reasons.get(reason, 0) + count
+        self.report(due_only=True)
 
     def raise_deferred(self) -> None:
         """Raise the first failure kept since the last call (``on_store_error="raise"``)."""
@@ -113,3 +166,23 @@ class Tally:
             exc, self._deferred = self._deferred, None
         if exc is not None:
             raise StoreError(f"a record could not be written: {exc}") from exc
+
+    # -- reporting ------------------------------------------------------------------------------
+
+    def report(self, *, due_only: bool = False) -> None:
+        """Log the losses held back, now or (``due_only``) if the interval has passed."""
+        with self._lock:
+            held = self._held
+            if not held:
+                return
+            now = time.monotonic()
+            quiet = now - self._last_warning
+            if due_only and quiet < self._interval:
+                return
+            self._held = _Losses()
+            # The first loss after a quiet spell is reported alone, without a span.
+            start = max(held.since, self._last_warning)
+            span = None if quiet >= 2 * self._interval else now - start
+            self._last_warning = now
+        for line in held.lines(self.store_name, span):
+            logger.warning(line)

@@ -365,3 +365,35 @@ def test_core_and_command_line_do_not_import_the_web_stack() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+class SwitchableStore(MemoryStore):
+    """A MemoryStore whose reads fail while ``down`` is set, as a database that went away."""
+
+    down = False
+
+    def _count(self, filter: Any, search: str | None) -> int:
+        if self.down:
+            raise ConnectionError("connection refused\n\tIs the server running?")
+        return super()._count(filter, search)
+
+
+def test_a_store_outage_logs_one_line_per_503_and_the_traceback_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Each 503 logs one line; the traceback comes once per outage, not once per request."""
+    store = SwitchableStore()
+    client = TestClient(create_app(store))
+    with caplog.at_level(logging.WARNING, logger="actionlogkit.http"):
+        for outage_requests in (3, 2):
+            store.down = True
+            for _ in range(outage_requests):
+                assert client.get(URL).status_code == 503
+            store.down = False
+            assert client.get(URL).status_code == 200
+    records = [r for r in caplog.records if r.name == "actionlogkit.http"]
+    failures = [r for r in records if r.getMessage().startswith("503:")]
+    assert len(failures) == 5
+    assert all("\n" not in r.getMessage() for r in failures)
+    assert [r.exc_info is not None for r in failures] == [True, False, False, True, False]
+    assert [r.getMessage() for r in records].count("the store answers again") == 2

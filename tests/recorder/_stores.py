@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Sequence
 
-from actionlogkit import MemoryStore
+from actionlogkit import MemoryStore, StoreTimeout
 from actionlogkit.models import ActionLog
 
 
@@ -97,3 +97,73 @@ class PipelineStore(MemoryStore):
         self.writing.set()
         self.gate.wait(30)
         super()._insert(records)
+
+
+class DeadlineGatedStore(MemoryStore):
+    """A stalled store that, like a real backend, gives up at the deadline of the write.
+
+    Its writes wait for the gate for as long as the caller's deadline allows, then raise.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.entered = threading.Event()
+        self.gave_up = 0
+
+    def _insert(self, records: Sequence[ActionLog]) -> None:
+        self.entered.set()
+        left = self._seconds_left()
+        if not self.gate.wait(30 if left is None else max(left, 0)):
+            self.gave_up += 1
+            raise TimeoutError("no answer from the storage")
+        super()._insert(records)
+
+
+class FlakyStore(HistoryStore):
+    """A MemoryStore whose first ``failures`` inserts fail, like a dropped connection."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+        self.attempts = 0
+
+    def _insert(self, records: Sequence[ActionLog]) -> None:
+        self.attempts += 1
+        if self.attempts <= self.failures:
+            raise ConnectionError("connection reset by peer")
+        super()._insert(records)
+
+
+class SwitchableStore(HistoryStore):
+    """A MemoryStore whose writes fail while ``failing`` is set, stall while ``stall`` is not."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failing = threading.Event()
+        self.stall = threading.Event()
+        self.stall.set()
+
+    def _insert(self, records: Sequence[ActionLog]) -> None:
+        self.stall.wait(30)
+        if self.failing.is_set():
+            raise ConnectionError("connection refused")
+        super()._insert(records)
+
+
+class LostAnswerStore(HistoryStore):
+    """A store whose first ``losses`` inserts are stored, but answered too late: in doubt.
+
+    As a database that committed while the client's deadline passed: the caller sees a timeout
+    that says the write may have been stored.
+    """
+
+    def __init__(self, losses: int) -> None:
+        super().__init__()
+        self.losses = losses
+
+    def _insert(self, records: Sequence[ActionLog]) -> None:
+        super()._insert(records)
+        if self.losses:
+            self.losses -= 1
+            raise StoreTimeout("the commit's answer did not come in time", in_doubt=True)

@@ -44,8 +44,10 @@ def test_a_failing_store_never_reaches_the_caller_and_the_call_runs_once(
     assert "disk full" in warnings[0].getMessage()
 
 
-def test_warnings_are_rate_limited(caplog: pytest.LogCaptureFixture) -> None:
-    """A hundred failed writes in a row log one warning, not a hundred."""
+def test_warnings_are_rate_limited_and_carry_the_true_counts(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A hundred failed writes log two lines, not a hundred: "1 record" at once, 99 at close."""
     with Recorder(FailingStore()) as rec:
 
         @rec.action("update", entity_type="product")
@@ -55,8 +57,14 @@ def test_warnings_are_rate_limited(caplog: pytest.LogCaptureFixture) -> None:
         with caplog.at_level(logging.WARNING, logger="actionlogkit"):
             for _ in range(100):
                 push()
-        assert rec.stats.failed == 100
-    assert len([r for r in caplog.records if r.name == "actionlogkit"]) == 1
+            assert rec.stats.failed == 100
+            lines = [r.getMessage() for r in caplog.records if r.name == "actionlogkit"]
+            assert len(lines) == 1
+            assert lines[0].startswith("actionlogkit: 1 record could not be written to Failing")
+    lines = [r.getMessage() for r in caplog.records if r.name == "actionlogkit"]
+    assert len(lines) == 2
+    assert lines[1].startswith("actionlogkit: 99 records could not be written to FailingStore")
+    assert "disk full" in lines[1]
 
 
 def test_raise_mode_raises_the_store_error_after_the_call_ran_once() -> None:

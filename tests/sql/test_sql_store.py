@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sqlite3
+import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -91,10 +95,52 @@ def test_unreachable_server_is_a_store_error() -> None:
 
 
 def test_unopenable_sqlite_file_is_a_store_error(tmp_path: Path) -> None:
-    """A SQLite file in a missing directory raises StoreError with the driver's error."""
+    """A SQLite file in a missing directory: one line naming the file and why, with the cause."""
+    path = tmp_path / "missing" / "logs.db"
     with pytest.raises(StoreError) as caught:
-        SQLStore(f"sqlite:///{tmp_path / 'missing' / 'logs.db'}")
-    assert isinstance(caught.value.__cause__, DBAPIError)
+        SQLStore(f"sqlite:///{path}")
+    assert str(caught.value) == (
+        f"cannot open the SQLite database {path}: its directory {path.parent} does not exist"
+    )
+    assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
+
+
+def test_a_directory_is_no_sqlite_file(tmp_path: Path) -> None:
+    """A path that is a directory: one line saying so."""
+    with pytest.raises(StoreError) as caught:
+        SQLStore(f"sqlite:///{tmp_path}")
+    assert str(caught.value) == f"cannot open the SQLite database {tmp_path}: it is a directory"
+    assert isinstance(caught.value.__cause__, sqlite3.Error)
+
+
+@contextmanager
+def _read_only_directory(path: Path) -> Iterator[Path]:
+    """A directory nobody may write to: a read-only filesystem for root, else its mode."""
+    path.mkdir()
+    if os.geteuid() != 0:
+        path.chmod(0o555)
+        try:
+            yield path
+        finally:
+            path.chmod(0o755)
+        return
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(path)], check=True)
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", str(path)], check=True)
+
+
+def test_a_sqlite_file_in_a_read_only_directory_says_so(tmp_path: Path) -> None:
+    """A new file where nothing may be written: one line naming the directory."""
+    with _read_only_directory(tmp_path / "ro") as folder:
+        target = folder / "logs.db"
+        with pytest.raises(StoreError) as caught:
+            SQLStore(f"sqlite:///{target}")
+    assert str(caught.value) == (
+        f"cannot open the SQLite database {target}: its directory {folder} is not writable"
+    )
+    assert isinstance(caught.value.__cause__, sqlite3.Error)
 
 
 def test_a_given_engine_is_not_disposed(tmp_path: Path) -> None:
@@ -223,9 +269,11 @@ def test_a_file_that_is_no_database_is_a_store_error(tmp_path: Path) -> None:
     """Opening a file that is not a SQLite database raises StoreError, with the driver's error."""
     path = tmp_path / "notes.db"
     path.write_bytes(b"these are notes, not a database" * 100)
-    with pytest.raises(StoreError, match="could not open") as caught:
+    with pytest.raises(StoreError) as caught:
         SQLStore(f"sqlite:///{path}")
-    assert isinstance(caught.value.__cause__, (DBAPIError, sqlite3.Error))
+    # One line: the file and the driver's reason, no SQL text or link.
+    assert str(caught.value) == f"cannot open the SQLite database {path}: file is not a database"
+    assert isinstance(caught.value.__cause__, sqlite3.DatabaseError)
 
 
 @pytest.mark.postgresql

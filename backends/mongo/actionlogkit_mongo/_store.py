@@ -5,11 +5,12 @@ from __future__ import annotations
 import builtins
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta, timezone
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, unquote
 
+import pymongo
 from bson import ObjectId
 from bson.codec_options import CodecOptions
 from pymongo import ASCENDING, MongoClient
@@ -26,7 +27,7 @@ from pymongo.errors import (
 )
 from pymongo.errors import ConfigurationError as DriverConfigurationError
 
-from actionlogkit.errors import ConfigurationError, Conflict, StoreError
+from actionlogkit.errors import ConfigurationError, Conflict, StoreError, StoreTimeout
 from actionlogkit.models import ActionLog
 from actionlogkit.query import Node, Query, parse_index_paths
 from actionlogkit.stats import StatsQuery, StatsRow
@@ -109,12 +110,30 @@ def _split_indexes(url: str) -> tuple[str, list[str]]:
 
 
 @contextmanager
-def _driver_errors(what: str) -> Iterator[None]:
-    """Turn the driver's unreachable-server and timeout errors into a plain ``StoreError``."""
+def _driver_errors(what: str, *, writes: bool = False) -> Iterator[None]:
+    """Turn the driver's unreachable-server and timeout errors into a plain ``StoreError``.
+
+    Under a caller's deadline the block runs in :func:`pymongo.timeout`, pymongo's client-side
+    operation timeout: server selection, taking a connection and every socket read end by then.
+    """
+    left = Store._seconds_left()
+    bounded = nullcontext() if left is None else pymongo.timeout(max(left, 0.001))
     try:
-        yield
+        with bounded:
+            yield
     except (ConnectionFailure, ExecutionTimeout, WTimeoutError) as exc:
+        if left is not None and getattr(exc, "timeout", False):
+            raise StoreTimeout(
+                f"MongoStore: {what}: no answer before the deadline: {exc}", in_doubt=writes
+            ) from exc
         raise StoreError(f"MongoStore: {what}: the MongoDB server did not answer: {exc}") from exc
+    except PyMongoError as exc:
+        if not getattr(exc, "timeout", False):
+            raise
+        # MongoDB may apply a write whose answer did not come in time.
+        raise StoreTimeout(
+            f"MongoStore: {what}: no answer before the deadline: {exc}", in_doubt=writes
+        ) from exc
 
 
 class MongoStore(Store):
@@ -297,7 +316,7 @@ class MongoStore(Store):
 
     def _insert(self, records: Sequence[ActionLog]) -> None:
         documents = [to_document(record) for record in records]
-        with _driver_errors("create failed"):
+        with _driver_errors("create failed", writes=True):
             try:
                 self._collection.insert_many(documents, ordered=True)
             except BulkWriteError as exc:
@@ -319,17 +338,17 @@ class MongoStore(Store):
         return None if found is None else from_document(found)
 
     def _replace(self, record: ActionLog) -> bool:
-        with _driver_errors("update failed"):
+        with _driver_errors("update failed", writes=True):
             result = self._collection.replace_one({"_id": ObjectId(record.id)}, to_document(record))
         return result.matched_count == 1
 
     def _remove(self, record_id: str) -> bool:
-        with _driver_errors("delete failed"):
+        with _driver_errors("delete failed", writes=True):
             result = self._collection.delete_one({"_id": ObjectId(record_id)})
         return result.deleted_count == 1
 
     def _remove_matching(self, filter: Node | None, search: str | None) -> int:
-        with _driver_errors("delete failed"):
+        with _driver_errors("delete failed", writes=True):
             return self._collection.delete_many(compile_filter(filter, search)).deleted_count
 
     def _remove_batch(self, filter: Node, search: str | None, limit: int) -> int:

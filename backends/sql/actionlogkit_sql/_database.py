@@ -18,17 +18,19 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import StaticPool
 
-from actionlogkit.errors import ConfigurationError, MissingStore, StoreError
+from actionlogkit.errors import ConfigurationError, MissingStore, StoreError, StoreTimeout
+from actionlogkit.store import Store
 from actionlogkit_sql._types import CANONICAL_JSON_FUNCTION, canonical_json
 
-__all__ = ["BUSY_RETRIES", "BUSY_TIMEOUT_MS", "Database", "driver_error"]
+__all__ = ["BUSY_RETRIES", "BUSY_TIMEOUT_MS", "Database", "driver_error", "sqlite_open_error"]
 
 T = TypeVar("T")
 
@@ -37,10 +39,23 @@ BUSY_TIMEOUT_MS = 10_000
 BUSY_RETRIES = 6
 """How many more times an operation is tried when SQLite still reports the database busy."""
 _CONNECT_TIMEOUT_S = 10
+_POOL_TIMEOUT_S = 30
+# PostgreSQL connections the store opens notice a dead peer or network (not a frozen server,
+# whose kernel still answers: see _postgresql) within about a minute.
+_POSTGRESQL_CONNECT_ARGS = {
+    "connect_timeout": _CONNECT_TIMEOUT_S,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 60_000,
+}
+_seconds_left = Store._seconds_left
 _SQLITE_DRIVERS = ("sqlite", "sqlite+pysqlite")
 _POSTGRESQL_DRIVERS = ("postgresql", "postgresql+psycopg")
 _SQLITE_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (named in sqlite3 from Python 3.11)
 _PREPARED = "actionlogkit_prepared"
+_BUSY_TIMEOUT = "actionlogkit_busy_timeout_ms"
 MIN_SQLITE = (3, 38, 0)  # JSON functions built in, and the -> operator
 _SQLITE_MIN_MAX_PARAMETERS = 999  # SQLite's default before 3.32; builds may still choose it
 _SQLITE_LIMIT_VARIABLE_NUMBER = 9  # named in sqlite3 from Python 3.11
@@ -81,6 +96,25 @@ def _require_file(url: URL) -> None:
 def driver_error(exc: BaseException) -> BaseException:
     """The driver's own exception: SQLAlchemy's wrapper taken off."""
     return exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+
+
+def sqlite_open_error(path: str, exc: BaseException) -> StoreError:
+    """The one-line error for a SQLite file that cannot be opened: the file, and why.
+
+    The driver's own words are vague ("unable to open database file"), so the path is looked at
+    for the usual reasons first. Raise it ``from`` :func:`driver_error` of ``exc``.
+    """
+    file = Path(path)
+    reason = " ".join(str(driver_error(exc)).split()) or type(exc).__name__
+    if file.is_dir():
+        reason = "it is a directory"
+    elif not file.parent.is_dir():
+        reason = f"its directory {file.parent} does not exist"
+    elif not file.exists() and not os.access(file.parent, os.W_OK | os.X_OK):
+        reason = f"its directory {file.parent} is not writable"
+    elif file.exists() and not os.access(file, os.R_OK | os.W_OK):
+        reason = "permission denied (the file must be readable and writable)"
+    return StoreError(f"cannot open the SQLite database {path}: {reason}")
 
 
 def _is_busy(exc: BaseException) -> bool:
@@ -137,7 +171,16 @@ class Database:
 
     def _create_engine(self, url: URL) -> Engine:
         if url.get_backend_name() == "postgresql":
-            return create_engine(url, connect_args={"connect_timeout": _CONNECT_TIMEOUT_S})
+            from actionlogkit_sql import _postgresql
+
+            engine = create_engine(
+                url,
+                connect_args=dict(_POSTGRESQL_CONNECT_ARGS),
+                poolclass=_postgresql.DeadlinePool,
+                pool_timeout=_POOL_TIMEOUT_S,
+            )
+            event.listen(engine, "do_connect", _postgresql.connect)
+            return engine
         # sqlite3 in autocommit mode: the store issues BEGIN IMMEDIATE and COMMIT itself.
         if self.memory:
             return create_engine(
@@ -154,6 +197,10 @@ class Database:
             isolation_level="AUTOCOMMIT",
         )
 
+    def open_error(self, exc: BaseException) -> StoreError:
+        """SQLite: the one-line error for a file that cannot be opened or read as a database."""
+        return sqlite_open_error(self.engine.url.database or "", exc)
+
     @property
     def location(self) -> str:
         """The database's URL without its password, for messages."""
@@ -167,6 +214,8 @@ class Database:
             try:
                 connection = self.engine.connect()
             except DBAPIError as exc:
+                if self.dialect == "sqlite" and not self.memory:
+                    raise self.open_error(exc) from driver_error(exc)
                 raise StoreError(f"cannot connect to {self.location}: {exc.orig}") from exc
             try:
                 # Isolation switched for this checkout only, and back when it is returned.
@@ -175,16 +224,29 @@ class Database:
                 elif not autocommit and not self.owns_engine:
                     # A real transaction, even on an engine of the caller's set to autocommit.
                     connection = connection.execution_options(isolation_level="READ COMMITTED")
-                if self.dialect == "sqlite" and not connection.info.get(_PREPARED):
-                    self._prepare_sqlite(connection)
+                if self.dialect == "sqlite":
+                    if not connection.info.get(_PREPARED):
+                        self._prepare_sqlite(connection)
+                    self._bound_busy_wait(connection)
                 yield connection
             finally:
                 connection.close()
+
+    @staticmethod
+    def _bound_busy_wait(connection: Connection) -> None:
+        """Wait for another writer's lock no longer than the deadline of the running primitive."""
+        left = _seconds_left()
+        wanted = BUSY_TIMEOUT_MS if left is None else max(0, min(BUSY_TIMEOUT_MS, int(left * 1000)))
+        if connection.info.get(_BUSY_TIMEOUT) != wanted:
+            raw: Any = connection.connection.dbapi_connection
+            raw.execute(f"PRAGMA busy_timeout = {wanted}")
+            connection.info[_BUSY_TIMEOUT] = wanted
 
     def _prepare_sqlite(self, connection: Connection) -> None:
         # Settings of the DBAPI connection, kept while the pool keeps it; on a caller's engine
         # too, since every connection the store uses passes here first.
         connection.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        connection.info[_BUSY_TIMEOUT] = BUSY_TIMEOUT_MS
         raw: Any = connection.connection.dbapi_connection
         # Whole-value equality of arrays and objects (the query compiler's).
         raw.create_function(CANONICAL_JSON_FUNCTION, 1, canonical_json, deterministic=True)
@@ -203,12 +265,20 @@ class Database:
             except (DBAPIError, sqlite3.OperationalError) as exc:
                 if not _is_busy(exc):
                     raise
+                left = _seconds_left()
+                if left is not None and left <= 0:
+                    raise StoreError(
+                        f"the SQLite database {self.location} stayed locked by other writers "
+                        "until the deadline"
+                    ) from exc
                 if tries == BUSY_RETRIES:
                     raise StoreError(
                         f"the SQLite database {self.location} stayed locked by other writers "
                         f"through {BUSY_RETRIES + 1} waits of {BUSY_TIMEOUT_MS} ms"
                     ) from exc
-            time.sleep(random.uniform(0.01, 0.05) * (tries + 1))  # noqa: S311 - jitter only
+            pause = random.uniform(0.01, 0.05) * (tries + 1)  # noqa: S311 - jitter only
+            left = _seconds_left()
+            time.sleep(pause if left is None else max(min(pause, left), 0.0))
         raise AssertionError("unreachable")  # pragma: no cover
 
     # -- operations ---------------------------------------------------------------------------
@@ -225,9 +295,42 @@ class Database:
     def write(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in a transaction of its own, committed when it returns, else rolled back."""
         if self.dialect == "postgresql":
+            left = _seconds_left()
+            if left is not None:
+                return self._postgresql_write_in_time(work, left)
             with self._connection(autocommit=False) as connection, connection.begin():
                 return work(connection)
         return self._retrying(lambda: self._sqlite_transaction(work))
+
+    def _postgresql_write_in_time(self, work: Callable[[Connection], T], left: float) -> T:
+        """A write under a deadline: see :mod:`actionlogkit_sql._postgresql`."""
+        from actionlogkit_sql import _postgresql
+
+        until = time.monotonic() + left
+        committing = False
+        with self._connection(autocommit=True) as connection:
+            raw: Any = connection.connection.dbapi_connection
+            try:
+                anchor = _postgresql.begin(raw, left)
+                result = work(connection)
+                statement = _postgresql.commit_statement(anchor, until)
+                committing = True
+                raw.execute(statement)
+            except BaseException as exc:
+                _postgresql.abandon(raw, connection)
+                if _postgresql.refused_late(exc):
+                    raise StoreTimeout(
+                        f"{self.location}: the write reached its commit after the deadline; "
+                        "nothing was stored"
+                    ) from exc
+                if committing and isinstance(exc, Exception) and (_seconds_left() or 0) <= 0:
+                    raise StoreTimeout(
+                        f"{self.location}: the deadline passed while the commit was under way; "
+                        "the write may have been stored",
+                        in_doubt=True,
+                    ) from exc
+                raise
+            return result
 
     def _sqlite_transaction(self, work: Callable[[Connection], T]) -> T:
         with self._connection(autocommit=True) as connection:

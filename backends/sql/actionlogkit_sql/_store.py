@@ -184,6 +184,8 @@ class SQLStore(Store):
             raise
         except Exception as exc:
             self._database.dispose()
+            if self._database.dialect == "sqlite" and not self._database.memory:
+                raise self._database.open_error(exc) from driver_error(exc)
             raise StoreError(f"SQLStore could not open {self._database.location}: {exc}") from exc
         self._table = tables.logs
         self._postgresql = self._database.dialect == "postgresql"
