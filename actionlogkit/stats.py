@@ -31,6 +31,8 @@ from actionlogkit.query import TOP_LEVEL_FIELDS, FieldRef, Node, parse_filter, p
 __all__ = [
     "DEFAULT_STATS_BY",
     "INTERVALS",
+    "LARGE_TIME",
+    "LARGE_TIME_SCALE",
     "MAX_STATS_GROUPS",
     "PERCENTILES",
     "STATS_FIELDS",
@@ -41,6 +43,7 @@ __all__ = [
     "StatsRow",
     "build_stats",
     "bucket_start",
+    "mean_time",
     "nearest_rank",
     "parse_stats",
     "reference_rows",
@@ -55,9 +58,31 @@ MAX_STATS_GROUPS = 10_000
 """The most groups one query may give; more is :class:`InvalidQuery`."""
 PERCENTILES: tuple[int, ...] = (50, 95, 99)
 """The percentiles of ``executionTime``, as whole percents."""
+LARGE_TIME = 2.0**960
+"""Times from here up are summed apart, scaled by :data:`LARGE_TIME_SCALE`.
+
+A plain sum of a few times near the largest float overflows (PostgreSQL then raises, SQLite and
+MongoDB give infinity). Below ``LARGE_TIME`` no realistic count of times can overflow the sum,
+and above it scaling by a power of two is exact; :func:`mean_time` joins the two sums.
+"""
+LARGE_TIME_SCALE = 2.0**-64
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MILLISECOND = timedelta(milliseconds=1)
+
+
+def mean_time(small: float | None, large: float | None, timed: int) -> float | None:
+    """The mean of a group's ``timed`` times from its two sums (see :data:`LARGE_TIME`).
+
+    ``small`` sums the times under ``LARGE_TIME``, ``large`` the others times
+    ``LARGE_TIME_SCALE``; ``None`` when no record of the group is timed.
+    """
+    if not timed:
+        return None
+    mean = (small or 0.0) / timed
+    if large:
+        mean += (large / timed) / LARGE_TIME_SCALE
+    return mean
 
 
 def nearest_rank(percent: int, n: int) -> int:
@@ -272,7 +297,11 @@ def reference_rows(query: StatsQuery, records: Iterable[ActionLog]) -> list[Stat
                 sum(r.retry_count > 0 for r in group),
                 times[0] if n else None,
                 times[-1] if n else None,
-                sum(times) / n if n else None,
+                mean_time(
+                    sum(t for t in times if t < LARGE_TIME),
+                    sum(t * LARGE_TIME_SCALE for t in times if t >= LARGE_TIME),
+                    n,
+                ),
                 *percentiles,
             )
         )

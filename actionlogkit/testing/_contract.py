@@ -784,6 +784,17 @@ class StoreContract:
         assert store.stats({"status": "pending"}).groups == []
         assert store.stats({"status": "pending"}, by=(), interval="1d").groups == []
 
+    def test_stats_avg_of_the_largest_times_is_finite(self, store: Store) -> None:
+        """Times near the largest float still average to their finite mean (no overflow)."""
+        huge = 1.7158239419228592e308
+        times = [huge, huge, huge, huge / 3, 0.5, 5e-324]
+        store.create_many([_sample.minimal(executionTime=time) for time in times])
+        records = store.list(limit=100).data
+        assert_same_stats(store.stats(by=()), expected_stats(records, (), None))
+        [group] = store.stats(by=()).groups
+        assert group.execution_time is not None
+        assert group.execution_time.avg < huge
+
     @pytest.mark.parametrize("interval", ["1m", "5m", "1h", "1d"])
     def test_stats_buckets_are_utc_and_round_down(self, store: Store, interval: str) -> None:
         """Each createdAt falls in the UTC bucket starting at or before it, before 1970 too."""

@@ -18,7 +18,14 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from actionlogkit.models import Status
-from actionlogkit.stats import PERCENTILES, StatsQuery, StatsRow
+from actionlogkit.stats import (
+    LARGE_TIME,
+    LARGE_TIME_SCALE,
+    PERCENTILES,
+    StatsQuery,
+    StatsRow,
+    mean_time,
+)
 
 __all__ = ["stats_pipeline", "stats_rows"]
 
@@ -68,7 +75,21 @@ def stats_pipeline(match: dict[str, Any], query: StatsQuery) -> list[Stage]:
         "retried": {"$sum": {"$cond": [{"$gt": ["$retryCount", 0]}, 1, 0]}},
         "min": {"$min": "$executionTime"},
         "max": {"$max": "$executionTime"},
-        "avg": {"$avg": "$executionTime"},
+        # The mean from two sums that cannot overflow (see LARGE_TIME); a null time is
+        # below any number in MongoDB's order, and $sum skips it.
+        "small": {
+            "$sum": {"$cond": [{"$lt": ["$executionTime", LARGE_TIME]}, "$executionTime", 0]}
+        },
+        "large": {
+            "$sum": {
+                "$cond": [
+                    {"$gte": ["$executionTime", LARGE_TIME]},
+                    {"$multiply": ["$executionTime", LARGE_TIME_SCALE]},
+                    0,
+                ]
+            }
+        },
+        "timed": {"$max": "$timed"},
     }
     for percent in PERCENTILES:
         hit = {"$and": [{"$eq": [rank, _rank(percent)]}, {"$ne": ["$executionTime", None]}]}
@@ -101,7 +122,9 @@ def stats_rows(results: list[dict[str, Any]], query: StatsQuery) -> list[StatsRo
                 int(result["retried"]),
                 _float(result["min"]),
                 _float(result["max"]),
-                _float(result["avg"]),
+                mean_time(
+                    _float(result["small"]), _float(result["large"]), int(result["timed"] or 0)
+                ),
                 *(_float(result[f"p{percent}"]) for percent in PERCENTILES),
             )
         )

@@ -1,7 +1,7 @@
 """The stats statement: one grouped query that computes every figure of ``Store.stats`` in SQL.
 
 Both engines group by the ``by`` columns and the time bucket, count, and take ``min``, ``max`` and
-``avg`` of ``execution_time`` (which skip nulls). The percentiles are the nearest rank, the
+the mean of ``execution_time`` (which skip nulls). The percentiles are the nearest rank, the
 ⌈p·n/100⌉-th smallest of the n times of a group:
 
 - PostgreSQL: ``percentile_disc``, which is exactly that rank, called once with the three
@@ -19,10 +19,12 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Float,
     Select,
     Table,
     case,
     func,
+    literal,
     literal_column,
     select,
     type_coerce,
@@ -30,7 +32,14 @@ from sqlalchemy import (
 from sqlalchemy.types import NullType
 
 from actionlogkit.models import Status
-from actionlogkit.stats import PERCENTILES, StatsQuery, StatsRow
+from actionlogkit.stats import (
+    LARGE_TIME,
+    LARGE_TIME_SCALE,
+    PERCENTILES,
+    StatsQuery,
+    StatsRow,
+    mean_time,
+)
 from actionlogkit_sql._compiler import QueryCompiler
 from actionlogkit_sql._types import from_epoch_ms, utc
 
@@ -118,7 +127,11 @@ def stats_statement(
             func.sum(case((retries > 0, 1), else_=0)).label("retried"),
             func.min(time),
             func.max(time),
-            func.avg(time),
+            # The mean from two sums that cannot overflow (see LARGE_TIME): PostgreSQL's avg
+            # raises on overflow, SQLite's gives infinity.
+            func.sum(case((time < literal(LARGE_TIME, Float), time))),
+            func.sum(case((time >= literal(LARGE_TIME, Float), time * LARGE_TIME_SCALE))),
+            func.count(time),
             *percentiles,
         )
         .select_from(source)
@@ -148,8 +161,9 @@ def stats_rows(
             bucket = utc(raw) if postgresql else from_epoch_ms(int(raw))
         figures = row[width + (1 if bucketed else 0) :]
         count, failed, retried = (int(value) for value in figures[:3])
-        times = [_float(value) for value in figures[3:6]]
-        ranked = figures[6] if postgresql else figures[6:]
+        low, high, small, large, timed = figures[3:8]
+        times = [_float(low), _float(high), mean_time(_float(small), _float(large), int(timed))]
+        ranked = figures[8] if postgresql else figures[8:]
         times += [_float(value) for value in (ranked or [None] * len(PERCENTILES))]
         found.append(
             StatsRow(
