@@ -87,6 +87,6 @@ def test_api_with_tokens_answers_every_request_of_a_write_token_as_documented(
 ) -> None:
     """With a write token, no generated request gets a 5xx, a 401/403, or an undocumented answer."""
     # The generated case fills the declared bearer scheme with a placeholder; the token replaces it.
-    case.headers = {**(case.headers or {}), **_WRITER}
+    case.headers.update(_WRITER)
     response = case.call_and_validate(checks=_CHECKS)
     assert response.status_code not in (401, 403)
