@@ -30,6 +30,10 @@ def _redact_value(value: Any, redactor: Redactor) -> Any:
     if isinstance(value, str):
         return redactor.scrub(value)
     if isinstance(value, list):
+        name = value[0] if len(value) == 2 else None
+        if isinstance(name, str) and redactor.is_secret(name):
+            # A (name, value) header pair, as the recorder reads one: ["X-Api-Key", "sk_..."].
+            return [redactor.scrub(name), REDACTED]
         return [_redact_value(item, redactor) for item in value]
     if isinstance(value, dict):
         result: dict[str, Any] = {}

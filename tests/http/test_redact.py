@@ -22,6 +22,7 @@ SECRETS = {
     "bearer": "eyJhbGciOi.bearer.part",
     "query": "tok-in-a-query-77",
     "metadata": "session-abc-123-xyz",
+    "cookie": "sid=cookie-9f8e7d6c",
 }
 
 
@@ -36,7 +37,11 @@ def _body(status: str = "failed") -> dict[str, Any]:
             "login": {"password": SECRETS["key"]},
             "lines": [{"note": f"https://svc:{SECRETS['userinfo']}@api.example/v1"}],
         },
-        "response": {"headers": {"X-Api-Key": SECRETS["header"]}, "status": 401},
+        "response": {
+            "headers": {"X-Api-Key": SECRETS["header"]},
+            "raw": [["Content-Type", "text/plain"], ["Set-Cookie", SECRETS["cookie"]]],
+            "status": 401,
+        },
         "errorMessage": (
             f"HTTP 401 for GET /v1?access_token={SECRETS['query']} "
             f"(Authorization: Bearer {SECRETS['bearer']})"
@@ -104,7 +109,11 @@ def test_redaction_keeps_everything_else_of_the_record() -> None:
         "login": {"password": "[REDACTED]"},
         "lines": [{"note": "https://svc:[REDACTED]@api.example/v1"}],
     }
-    assert data["response"] == {"headers": {"X-Api-Key": "[REDACTED]"}, "status": 401}
+    assert data["response"] == {
+        "headers": {"X-Api-Key": "[REDACTED]"},
+        "raw": [["Content-Type", "text/plain"], ["Set-Cookie", "[REDACTED]"]],
+        "status": 401,
+    }
     assert data["metadata"] == {"sessionId": "[REDACTED]", "requestId": "req-1"}
     assert data["errorMessage"] == (
         "HTTP 401 for GET /v1?access_token=[REDACTED] (Authorization: [REDACTED])"
