@@ -7,7 +7,10 @@ Exit codes and errors as ``_common`` says. FastAPI and uvicorn are imported only
 from __future__ import annotations
 
 import argparse
+import copy
+import ipaddress
 import json
+import os
 import signal
 import sys
 import threading
@@ -27,6 +30,7 @@ from actionlogkit.cli._common import (
     redacted,
     run,
 )
+from actionlogkit.errors import ConfigurationError
 from actionlogkit.models import ActionLog
 from actionlogkit.query import DEFAULT_LIMIT, MAX_LIMIT
 from actionlogkit.store import Store
@@ -113,25 +117,122 @@ def _require_http() -> None:
         ) from exc
 
 
+def _is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only: 127.0.0.0/8, ::1, localhost."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False  # a host name: it may resolve to any interface
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+def _token_source(args: argparse.Namespace) -> tuple[str | None, str | None, str | None]:
+    """The token file, the token text (of the environment), and a line saying what they hold."""
+    from actionlogkit.http import TOKENS_ENV, check_tokens
+
+    from_env = os.environ.get(TOKENS_ENV)
+    if args.token_file is not None and from_env is not None:
+        raise Failure(
+            f"tokens come from --token-file or {TOKENS_ENV}, not both: unset one", EXIT_USAGE
+        )
+    if args.token_file is None and from_env is None:
+        return None, None, None
+    if args.insecure_no_auth:
+        raise Failure("--insecure-no-auth contradicts the tokens given: drop one", EXIT_USAGE)
+    try:
+        configured = check_tokens(token_file=args.token_file, tokens=from_env, source=TOKENS_ENV)
+    except ConfigurationError as exc:
+        raise Failure(str(exc), EXIT_USAGE) from exc
+    origin = args.token_file if args.token_file is not None else TOKENS_ENV
+    scopes = ", ".join(f"{name} ({scope})" for name, scope in configured)
+    return args.token_file, from_env, f"tokens from {origin}: {scopes}"
+
+
+def _log_config(level: str) -> dict[str, Any]:
+    """The server's logging: uvicorn's, and the API's own (the audit, outages) beside it."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["named"] = {
+        "()": "uvicorn.logging.DefaultFormatter",
+        "fmt": "%(levelprefix)s %(name)s: %(message)s",
+    }
+    config["handlers"]["named"] = {
+        "formatter": "named",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+    }
+    config["loggers"]["actionlogkit"] = {
+        "handlers": ["named"],
+        "level": level.upper(),
+        "propagate": False,
+    }
+    return config
+
+
 def _serve(args: argparse.Namespace) -> int:
     def body() -> int:
         _require_http()
+        token_file, tokens, described = _token_source(args)
+        if described is None and not args.insecure_no_auth and not _is_loopback(args.host):
+            raise Failure(
+                f"refusing to serve on {args.host} without tokens: anyone who can reach it "
+                f"could read{'' if args.read_only else ', change and delete'} the logs. Give "
+                "--token-file PATH (or "
+                "ACTIONLOGKIT_TOKENS), or --insecure-no-auth to serve it unprotected all the same",
+                EXIT_USAGE,
+            )
+        if args.insecure_no_auth:
+            print(
+                f"actionlogkit serve: warning: --insecure-no-auth: no token is required; anyone "
+                f"who can reach {args.host}:{args.port} can read"
+                + ("" if args.read_only else ", change and delete")
+                + " the logs",
+                file=sys.stderr,
+                flush=True,
+            )
         import uvicorn
 
         from actionlogkit.http import create_app
 
-        with opened(args.store, create=True) as store:
-            app = create_app(store, cors_origins=args.cors_origin, viewer=True)
+        # Read-only serving never creates the store it reads, as no reading command does.
+        with opened(args.store, create=not args.read_only) as store:
+            app = create_app(
+                store,
+                cors_origins=args.cors_origin,
+                viewer=True,
+                read_only=args.read_only,
+                redact=args.redact,
+                token_file=token_file,
+                tokens=tokens,
+            )
             base = f"http://{args.host}:{args.port}"
+            modes = [
+                *(["read-only"] if args.read_only else []),
+                *(["redacting"] if args.redact else []),
+                described or "no tokens",
+            ]
             print(
                 f"actionlogkit: serving {redacted(args.store)} at {base}"
-                f"/integration-action-logs (log viewer: {base}/, API docs: {base}/docs)",
+                f"/integration-action-logs (log viewer: {base}/, API docs: {base}/docs); "
+                + "; ".join(modes),
                 file=sys.stderr,
                 flush=True,
             )
             try:
                 with _stopped_by_signals():
-                    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+                    uvicorn.run(
+                        app,
+                        host=args.host,
+                        port=args.port,
+                        log_level=args.log_level,
+                        log_config=_log_config(args.log_level),
+                    )
             except _Stopped:
                 pass  # a clean stop: the store is closed on the way out
             except SystemExit as exit_:
@@ -376,7 +477,10 @@ def register(subparsers: Any) -> None:
     serve = subparsers.add_parser(
         "serve",
         help="serve the REST API over a store",
-        description="Serve the integration action log REST API; interactive docs at /docs.",
+        description=(
+            "Serve the integration action log REST API and the log viewer; interactive docs at "
+            "/docs. Without tokens it serves on loopback addresses only."
+        ),
     )
     add_store_option(serve)
     serve.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
@@ -387,6 +491,29 @@ def register(subparsers: Any) -> None:
         default=[],
         metavar="ORIGIN",
         help="allow browsers on ORIGIN to call the API (repeatable; default: CORS off)",
+    )
+    serve.add_argument(
+        "--token-file",
+        metavar="PATH",
+        help=(
+            "require bearer tokens: a file of name:scope:token lines (scope read or write), "
+            "read again when it changes; or set ACTIONLOGKIT_TOKENS to entries separated by commas"
+        ),
+    )
+    serve.add_argument(
+        "--read-only",
+        action="store_true",
+        help="refuse POST, PUT and DELETE (405); never create the store",
+    )
+    serve.add_argument(
+        "--redact",
+        action="store_true",
+        help="apply the recorder's redaction rules to the bodies POST and PUT store",
+    )
+    serve.add_argument(
+        "--insecure-no-auth",
+        action="store_true",
+        help="serve on an address other than loopback without tokens (warned about on each start)",
     )
     serve.add_argument(
         "--log-level",

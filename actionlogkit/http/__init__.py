@@ -2,12 +2,14 @@
 
 ``create_app(store)`` is a ready FastAPI application (``viewer=True`` adds the web log viewer);
 ``router(store)`` is an ``APIRouter`` to mount in an application of your own, and
-``viewer_router()`` the viewer's. Both take a :class:`~actionlogkit.Store` or a store URL.
-See ``docs/http.md``.
+``viewer_router()`` the viewer's. Both take a :class:`~actionlogkit.Store` or a store URL, and
+bearer tokens (``token_file=``, ``tokens=``), ``read_only=`` and ``redact=``.
+See ``docs/http.md`` and ``docs/security.md``.
 """
 
 from __future__ import annotations
 
+from actionlogkit.http._access import TOKENS_ENV, check_tokens
 from actionlogkit.http._app import create_app
 from actionlogkit.http._errors import BAD_BODY_STATUS
 from actionlogkit.http._models import (
@@ -38,6 +40,8 @@ __all__ = [
     "RecordResponse",
     "STATS_PATH",
     "StatsResponse",
+    "TOKENS_ENV",
+    "check_tokens",
     "create_app",
     "openapi_json",
     "router",

@@ -31,6 +31,7 @@ __all__ = [
     "Scope",
     "TokenEntry",
     "audit",
+    "check_tokens",
     "parse_tokens",
     "token_name",
 ]
@@ -150,6 +151,7 @@ class Access:
     Args:
         token_file: a file of ``name:scope:token`` lines, read again when it changes.
         tokens: entries given directly, as a list or as comma-separated text.
+        source: what ``tokens`` is called in error messages (``ACTIONLOGKIT_TOKENS``).
 
     Raises:
         ConfigurationError: both or neither source is given, or an entry breaks a rule.
@@ -161,6 +163,7 @@ class Access:
         *,
         token_file: str | os.PathLike[str] | None = None,
         tokens: Iterable[str] | str | None = None,
+        source: str = "tokens",
     ) -> None:
         if (token_file is None) == (tokens is None):
             raise ConfigurationError("give tokens either as token_file or as tokens, one of them")
@@ -170,7 +173,7 @@ class Access:
             self._file = _TokenFile(Path(token_file))
         else:
             given = tokens.split(",") if isinstance(tokens, str) else list(tokens or ())
-            self._fixed = parse_tokens(given, "tokens", "entry")
+            self._fixed = parse_tokens(given, source, "entry")
 
     def entries(self) -> tuple[TokenEntry, ...]:
         """The tokens in force now."""
@@ -197,6 +200,21 @@ class Access:
         if entry.scope == "read" and request.method not in READ_METHODS:
             raise HTTPException(403, f"the token {entry.name!r} may only read")
         setattr(request.state, _NAME_ON_REQUEST, entry.name)
+
+
+def check_tokens(
+    *,
+    token_file: str | os.PathLike[str] | None = None,
+    tokens: Iterable[str] | str | None = None,
+    source: str = "tokens",
+) -> tuple[tuple[str, Scope], ...]:
+    """The names and scopes of the tokens ``token_file`` or ``tokens`` configure, checked.
+
+    Raises :class:`ConfigurationError` as :class:`Access` does (``source`` names ``tokens`` in
+    its messages), so that a command refuses bad tokens before it opens anything.
+    """
+    access = Access(token_file=token_file, tokens=tokens, source=source)
+    return tuple((entry.name, entry.scope) for entry in access.entries())
 
 
 def token_name(request: Request) -> str | None:

@@ -85,11 +85,18 @@ outage = _Outage()
 class RequestRejected(Exception):
     """Raised while reading a request that is refused before validation (too large, not JSON)."""
 
-    def __init__(self, status: int, message: str, errors: Sequence[FieldError] = ()) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        errors: Sequence[FieldError] = (),
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.errors = list(errors)
+        self.headers = dict(headers) if headers else None
 
 
 def error_response(
@@ -132,7 +139,7 @@ def _validation_errors(exc: RequestValidationError) -> tuple[set[str], list[Fiel
 def response_for(exc: Exception) -> Response | None:
     """The error response for a failure of the API's own making, or ``None`` for anything else."""
     if isinstance(exc, RequestRejected):
-        return error_response(exc.status, exc.message, exc.errors)
+        return error_response(exc.status, exc.message, exc.errors, exc.headers)
     if isinstance(exc, RequestValidationError):
         sources, problems = _validation_errors(exc)
         if sources == {"body"}:

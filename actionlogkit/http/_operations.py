@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Sequence
+import os
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Path, Query, Security
 from fastapi.params import Depends
+from fastapi.security import HTTPBearer
+from starlette.requests import Request
 from starlette.responses import Response
 
+from actionlogkit._redaction import Redactor
 from actionlogkit._registry import resolve_store
 from actionlogkit.errors import ConfigurationError, FieldError, InvalidRecord
+from actionlogkit.http._access import Access, audit
 from actionlogkit.http._models import (
     DELETED_MESSAGE,
     EXAMPLE_INPUT,
@@ -24,6 +29,7 @@ from actionlogkit.http._models import (
     Replacement,
     StatsResponse,
 )
+from actionlogkit.http._redact import redact_record
 from actionlogkit.http._route_class import route_class
 from actionlogkit.models import ActionLog, ActionLogInput, Page
 from actionlogkit.query import (
@@ -42,7 +48,11 @@ __all__ = [
     "COLLECTION_PATH",
     "STATS_PATH",
     "DEFAULT_MAX_BODY_BYTES",
+    "BEARER_SCHEME",
+    "TAG",
     "SortField",
+    "access_for",
+    "api_router",
     "check_max_body_bytes",
     "router",
 ]
@@ -51,7 +61,16 @@ DEFAULT_MAX_BODY_BYTES = 1_048_576
 """The largest request body accepted by default (1 MiB)."""
 COLLECTION_PATH = "/integration-action-logs"
 STATS_PATH = f"{COLLECTION_PATH}/stats"
-_TAG = "Integration Action Logs"
+TAG = "Integration Action Logs"
+BEARER_SCHEME = "bearerAuth"
+_BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name=BEARER_SCHEME,
+    description=(
+        "A token of the server's token file or ACTIONLOGKIT_TOKENS: `read` tokens may use the "
+        "GET operations, `write` tokens every operation."
+    ),
+)
 
 SortField = Literal[
     "_id",
@@ -145,6 +164,15 @@ _ERROR_DOCS: dict[int | str, tuple[str, dict[str, Any]]] = {
                 }
             ],
         },
+    ),
+    401: (
+        "A bearer token is required (the server has tokens configured): the header "
+        "`Authorization: Bearer <token>` is missing, or its token is not one of them.",
+        {"success": False, "message": "the bearer token is not valid", "errors": []},
+    ),
+    403: (
+        "The token may only read: this operation needs a token of the `write` scope.",
+        {"success": False, "message": "the token 'dashboard' may only read", "errors": []},
     ),
     503: (
         "The store behind the API is unavailable (e.g. its database cannot be reached).",
@@ -240,13 +268,26 @@ def check_max_body_bytes(max_body_bytes: object) -> None:
         raise ConfigurationError("max_body_bytes must be a positive integer")
 
 
+def access_for(
+    token_file: str | os.PathLike[str] | None, tokens: Iterable[str] | str | None
+) -> Access | None:
+    """The token check configured by ``token_file`` or ``tokens``, or ``None`` for neither."""
+    if token_file is None and tokens is None:
+        return None
+    return Access(token_file=token_file, tokens=tokens)
+
+
 def router(
     store: Store | str,
     *,
     prefix: str = "",
     dependencies: Sequence[Depends] = (),
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-    tags: Sequence[str] = (_TAG,),
+    tags: Sequence[str] = (TAG,),
+    token_file: str | os.PathLike[str] | None = None,
+    tokens: Iterable[str] | str | None = None,
+    read_only: bool = False,
+    redact: bool = False,
 ) -> APIRouter:
     """An :class:`APIRouter` with the seed's five operations and stats over ``store``.
 
@@ -255,17 +296,63 @@ def router(
             closed when the application shuts down.
         prefix: put before every path (``"/api"`` gives ``/api/integration-action-logs``).
         dependencies: FastAPI dependencies (``Depends(check)``) run before every operation,
-            e.g. an authentication check raising ``HTTPException(401)``.
+            stats included, e.g. an authentication check raising ``HTTPException(401)``.
         max_body_bytes: the largest request body accepted; larger ones get a 413.
         tags: the OpenAPI tags of the operations.
+        token_file: a file of ``name:scope:token`` lines (read again when it changes): every
+            route then requires ``Authorization: Bearer <token>``, and writing a ``write`` token.
+        tokens: the same entries given directly, as a list or as comma-separated text.
+        read_only: POST, PUT and DELETE answer 405 and are left out of the OpenAPI document.
+        redact: apply the recorder's redaction rules to the bodies stored by POST and PUT.
 
     Raises:
-        ConfigurationError: ``max_body_bytes`` is not a positive integer, or the URL is unusable.
+        ConfigurationError: ``max_body_bytes`` is not a positive integer, the URL is unusable,
+            both ``token_file`` and ``tokens`` are given, or a token entry breaks a rule.
         StoreError: a store opened from a URL could not reach its storage.
 
     """
     check_max_body_bytes(max_body_bytes)
+    access = access_for(token_file, tokens)
     logs, opened = resolve_store(store)
+    return api_router(
+        logs,
+        opened=opened,
+        prefix=prefix,
+        dependencies=dependencies,
+        max_body_bytes=max_body_bytes,
+        tags=tags,
+        access=access,
+        read_only=read_only,
+        redact=redact,
+    )
+
+
+def api_router(
+    logs: Store,
+    *,
+    opened: bool,
+    prefix: str,
+    dependencies: Sequence[Depends],
+    max_body_bytes: int,
+    tags: Sequence[str],
+    access: Access | None,
+    read_only: bool,
+    redact: bool,
+) -> APIRouter:
+    """:func:`router` over a store already resolved (``opened``: closed at shutdown)."""
+    redactor = Redactor() if redact else None
+    writes_documented = not read_only
+    # The check itself runs in the route class, before the body is read; this dependency only
+    # puts the bearer scheme into the OpenAPI document (Swagger UI's Authorize button uses it).
+    documented_security = [Security(_BEARER)] if access is not None else []
+
+    def _stored(record: ActionLogInput) -> ActionLogInput:
+        return record if redactor is None else redact_record(record, redactor)
+
+    def _errors(*statuses: int, write: bool = False) -> tuple[int, ...]:
+        if access is None:
+            return statuses
+        return (401, 403, *statuses) if write else (401, *statuses)
 
     @asynccontextmanager
     async def close_opened_store(_app: Any) -> AsyncIterator[None]:
@@ -277,8 +364,8 @@ def router(
     api = APIRouter(
         prefix=prefix,
         tags=builtins.list(tags),
-        dependencies=builtins.list(dependencies),
-        route_class=route_class(max_body_bytes),
+        dependencies=[*documented_security, *dependencies],
+        route_class=route_class(max_body_bytes, access=access, read_only=read_only),
         lifespan=close_opened_store if opened else None,
     )
 
@@ -295,7 +382,7 @@ def router(
         ),
         response_model=RecordListResponse,
         responses=_responses(
-            400,
+            *_errors(400),
             description="One page of matching records and the total number of matches",
             example={"success": True, "data": [EXAMPLE_RECORD], "total": 1, "nextCursor": None},
         ),
@@ -379,7 +466,9 @@ def router(
             "400."
         ),
         response_model=StatsResponse,
-        responses=_responses(400, description="The groups, in order", example=_STATS_EXAMPLE),
+        responses=_responses(
+            *_errors(400), description="The groups, in order", example=_STATS_EXAMPLE
+        ),
     )
     def log_stats(
         *,
@@ -420,19 +509,21 @@ def router(
         description="Create a new integration action log record with the provided data.",
         status_code=201,
         response_model=RecordResponse,
+        include_in_schema=writes_documented,
         responses=_responses(
-            413,
-            415,
-            422,
+            *_errors(413, 415, 422, write=True),
             ok=201,
             description="The record as stored, with its new `_id` and timestamps",
             example={"success": True, "data": EXAMPLE_RECORD},
         ),
     )
     def create_log(
+        request: Request,
         record: Annotated[ActionLogInput, Body(openapi_examples=_BODY_EXAMPLES)],
     ) -> Response:
-        return _json(_record_body(logs.create(record)), 201)
+        created = logs.create(_stored(record))
+        audit(request, created.id)
+        return _json(_record_body(created), 201)
 
     @api.get(
         f"{COLLECTION_PATH}/{{id}}",
@@ -441,7 +532,9 @@ def router(
         description="Retrieve a specific integration action log record by its ID.",
         response_model=RecordResponse,
         responses=_responses(
-            404, description="The record", example={"success": True, "data": EXAMPLE_RECORD}
+            *_errors(404),
+            description="The record",
+            example={"success": True, "data": EXAMPLE_RECORD},
         ),
     )
     def get_log(id: Annotated[str, _ID_DOC]) -> Response:
@@ -459,22 +552,23 @@ def router(
             "`updatedAt` are ignored."
         ),
         response_model=RecordResponse,
+        include_in_schema=writes_documented,
         responses=_responses(
-            404,
-            413,
-            415,
-            422,
+            *_errors(404, 413, 415, 422, write=True),
             description="The record as replaced",
             example={"success": True, "data": EXAMPLE_RECORD},
         ),
     )
     def update_log(
+        request: Request,
         id: Annotated[str, _ID_DOC],
         record: Annotated[Replacement, Body(openapi_examples=_BODY_EXAMPLES)],
     ) -> Response:
         if record.id is not None and record.id != id.lower():
             raise InvalidRecord([FieldError("_id", "must be the id in the path, or left out")])
-        return _json(_record_body(logs.update(id, record.settable())))
+        replaced = logs.update(id, _stored(record.settable()))
+        audit(request, replaced.id)
+        return _json(_record_body(replaced))
 
     @api.delete(
         f"{COLLECTION_PATH}/{{id}}",
@@ -482,14 +576,16 @@ def router(
         summary="Delete an integration action log",
         description="Delete an existing integration action log record.",
         response_model=DeletedResponse,
+        include_in_schema=writes_documented,
         responses=_responses(
-            404,
+            *_errors(404, write=True),
             description="The record was deleted",
             example={"success": True, "message": DELETED_MESSAGE},
         ),
     )
-    def delete_log(id: Annotated[str, _ID_DOC]) -> Response:
+    def delete_log(request: Request, id: Annotated[str, _ID_DOC]) -> Response:
         logs.delete(id)
+        audit(request, id.lower())
         return _json(DeletedResponse(success=True, message=DELETED_MESSAGE).model_dump_json())
 
     return api

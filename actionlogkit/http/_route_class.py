@@ -18,11 +18,21 @@ from starlette.types import Message
 
 from actionlogkit._json import loads_strict
 from actionlogkit.errors import FieldError
+from actionlogkit.http._access import READ_METHODS, Access
 from actionlogkit.http._errors import BAD_BODY_STATUS, RequestRejected, outage, response_for
 
 __all__ = ["route_class"]
 
 _Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+def _read_only() -> RequestRejected:
+    return RequestRejected(
+        405,
+        "the API is read-only",
+        [FieldError("", "this server only reads: POST, PUT and DELETE are turned off")],
+        headers={"Allow": "GET"},
+    )
 
 
 def _too_large(limit: int) -> RequestRejected:
@@ -128,8 +138,16 @@ def _check_query(request: Request, accepted: tuple[str, ...]) -> None:
         raise RequestRejected(400, "invalid query", problems)
 
 
-def route_class(max_body_bytes: int) -> type[APIRoute]:
-    """An :class:`APIRoute` subclass: body limits, strict query parameters, the error body."""
+def route_class(
+    max_body_bytes: int, *, access: Access | None = None, read_only: bool = False
+) -> type[APIRoute]:
+    """An :class:`APIRoute` subclass: access, body limits, strict query parameters, the error body.
+
+    With ``access``, the bearer token is checked before anything else of the request is looked
+    at (401, then 403 for a read token writing); with ``read_only``, a writing method is then
+    refused with 405. Neither reads the body: a caller without the right to write never gets to
+    send one.
+    """
 
     class ActionLogRoute(APIRoute):
         def get_route_handler(self) -> _Handler:
@@ -141,6 +159,10 @@ def route_class(max_body_bytes: int) -> type[APIRoute]:
 
             async def guarded(request: Request) -> Response:
                 try:
+                    if access is not None:
+                        access(request)
+                    if read_only and request.method not in READ_METHODS:
+                        raise _read_only()
                     _check_query(request, accepted)
                     if reads_body:
                         request = await _read_body(request, max_body_bytes)

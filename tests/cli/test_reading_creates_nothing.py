@@ -13,6 +13,7 @@ READING = [
     ["get", "60f7b1b3e4b0e8b3f8b3f8b3"],
     ["delete", "60f7b1b3e4b0e8b3f8b3f8b3"],
     ["purge", "--older-than", "30d", "--yes"],
+    ["serve", "--read-only"],
 ]
 
 

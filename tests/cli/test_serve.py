@@ -47,13 +47,17 @@ class _Server:
 
 @contextmanager
 def _serving(
-    *args: str, cwd: Path | None = None, stop: signal.Signals = signal.SIGTERM
+    *args: str,
+    cwd: Path | None = None,
+    stop: signal.Signals = signal.SIGTERM,
+    env: dict[str, str] | None = None,
 ) -> Iterator[_Server]:
     """Start ``actionlogkit serve`` on a free port; yield it once it answers; stop it by PID."""
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "actionlogkit.cli", "serve", "--port", str(port), *args],
         cwd=cwd,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

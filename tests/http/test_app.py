@@ -205,12 +205,13 @@ def test_router_mounts_under_a_prefix_in_an_existing_app() -> None:
 
 
 def test_router_dependencies_guard_every_route() -> None:
-    """A dependency given to router() runs before every operation: without the key, 401."""
+    """A dependency given to router() runs before every operation, stats included: 401."""
     store = MemoryStore()
     record = store.create(BODY)
     with TestClient(_host_app(store)) as client:
         for method, path, body in [
             ("GET", URL, None),
+            ("GET", f"{URL}/stats", None),
             ("POST", URL, BODY),
             ("GET", f"{URL}/{record.id}", None),
             ("PUT", f"{URL}/{record.id}", BODY),

@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,9 @@ CHROMIUM_ARGS = [
 ]
 HOSTILE_SCRIPT = "<script>window.__pwned = 'error'</script>"
 HOSTILE_IMAGE = "<img src=x onerror=\"window.__pwned = 'payload'\">"
+READ_SECRET = "r-viewer-5f1c2a9e7d3b8064"
+WRITE_SECRET = "w-viewer-0a6e4c2d8b1f3957"
+TOKENS = f"dashboard:read:{READ_SECRET},deployer:write:{WRITE_SECRET}"
 # The whole day of the seed, as the viewer's URL states it.
 DAY = "range=custom&from=2024-05-24T00:00:00&to=2024-05-25T00:00:00"
 
@@ -92,17 +96,11 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, Store]]:
-    """The application with the viewer, served by uvicorn over a seeded SQLite store."""
-    store = open_store(f"sqlite:///{tmp_path / 'viewer.db'}")
-    _seed(store)
+@contextmanager
+def _running(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn on a free port of 127.0.0.1, in a thread; its base URL."""
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(store, viewer=True), host="127.0.0.1", port=port, log_level="error"
-        )
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -111,10 +109,33 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Store]]:
             pytest.fail("the server did not start")
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}", store
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Store]]:
+    """The application with the viewer, served by uvicorn over a seeded SQLite store."""
+    store = open_store(f"sqlite:///{tmp_path / 'viewer.db'}")
+    _seed(store)
+    try:
+        with _running(create_app(store, viewer=True)) as base:
+            yield base, store
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def served_with_tokens(tmp_path: Path) -> Iterator[tuple[str, Store]]:
+    """As ``served``, with bearer tokens required (a read and a write token)."""
+    store = open_store(f"sqlite:///{tmp_path / 'viewer.db'}")
+    _seed(store)
+    try:
+        with _running(create_app(store, viewer=True, tokens=TOKENS)) as base:
+            yield base, store
+    finally:
         store.close()
 
 
@@ -127,15 +148,25 @@ class Browser:
         self.step = 0
         self.console: list[str] = []
         self.requests: list[str] = []
+        self.sent: list[Any] = []
         page.on("console", lambda message: self.console.append(f"{message.type}: {message.text}"))
         page.on("pageerror", lambda error: self.console.append(f"error: {error}"))
-        page.on("request", lambda request: self.requests.append(request.url))
+        page.on("request", self._sent)
 
     def shot(self, what: str) -> Path:
         self.step += 1
         path = SHOTS / f"{self.name}-{self.step:02d}-{what}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
+
+    def _sent(self, request: Any) -> None:
+        # A method, not a bound builtin: Playwright marks the handlers it is given.
+        self.requests.append(request.url)
+        self.sent.append(request)
+
+    def prompts(self) -> int:
+        """How many times this page showed the token dialog."""
+        return int(self.page.evaluate("Number(document.body.dataset.tokenPrompts || 0)"))
 
     def loads(self, kind: str) -> int:
         return int(self.page.evaluate(f"Number(document.body.dataset.{kind} || 0)"))
@@ -399,3 +430,106 @@ def test_nothing_is_fetched_from_another_site(served: tuple[str, Store], browser
     outside = [url for url in browser.requests if not url.startswith((base, "data:"))]
     assert outside == []
     assert not [line for line in browser.console if line.startswith("error")]
+
+
+# -- with tokens -----------------------------------------------------------------------------------
+
+
+def _api_requests(browser: Browser, base: str) -> list[Any]:
+    return [r for r in browser.sent if r.url.startswith(f"{base}/integration-action-logs")]
+
+
+def test_the_viewer_asks_for_the_token_once_and_keeps_it_for_the_tab(
+    served_with_tokens: tuple[str, Store], browser: Browser
+) -> None:
+    """A 401 opens one prompt; the token goes in a Bearer header, sessionStorage, never a URL."""
+    base, store = served_with_tokens
+    page = browser.page
+    page.goto(f"{base}/?{DAY}")
+    page.wait_for_selector("#token-dialog[open]", timeout=20_000)
+    browser.shot("asked")
+    assert browser.loads("tableLoads") == 0
+    assert page.is_hidden("#token-problem")
+
+    page.fill("#token-input", "not-the-token-at-all")
+    page.click("#token-submit")
+    page.wait_for_selector("#token-problem:not([hidden])", timeout=20_000)
+    browser.shot("refused")
+    assert page.is_visible("#token-dialog")
+
+    page.fill("#token-input", READ_SECRET)
+    page.click("#token-submit")
+    browser.wait_loads("chartLoads", 1)
+    browser.shot("admitted")
+    assert page.is_hidden("#token-dialog")
+    day = {"createdAt": {"$gte": "2024-05-24T00:00:00Z", "$lt": "2024-05-25T00:00:00Z"}}
+    assert browser.cells("entityId") == [r.entity_id for r in store.list(day, limit=50).data]
+    # The table and both stats met the 401 before a token was given: one prompt served them all.
+    assert browser.prompts() == 2  # the first ask, and the one after the refused token
+    assert page.evaluate("sessionStorage.getItem('actionlogkit-token')") == READ_SECRET
+    assert page.evaluate("localStorage.length") == 0
+    assert page.evaluate("document.cookie") == ""
+
+    given = {r.headers.get("authorization") for r in _api_requests(browser, base)}
+    assert given == {None, "Bearer not-the-token-at-all", f"Bearer {READ_SECRET}"}
+
+    # Kept for the tab: a reload asks nothing, and every request carries the token.
+    before = len(browser.sent)
+    page.reload()
+    browser.wait_loads("chartLoads", 1)
+    assert page.is_hidden("#token-dialog")
+    assert browser.prompts() == 0
+    reloaded = [r for r in _api_requests(browser, base) if r in browser.sent[before:]]
+    assert len(reloaded) >= 3  # the table and two stats
+    assert {r.headers.get("authorization") for r in reloaded} == {f"Bearer {READ_SECRET}"}
+    assert not [url for url in browser.requests if READ_SECRET in url]
+    assert READ_SECRET not in page.url
+    assert not [line for line in browser.console if line.startswith("error") and "401" not in line]
+
+    # Another tab has a storage of its own: it asks again.
+    other = Browser(page.context.new_page(), browser.name + "-other-tab")
+    other.page.goto(f"{base}/")
+    other.page.wait_for_selector("#token-dialog[open]", timeout=20_000)
+    other.shot("other-tab")
+    assert other.page.evaluate("sessionStorage.getItem('actionlogkit-token')") is None
+
+
+def test_the_docs_page_asks_for_the_token_and_swaggers_authorize_uses_it(
+    served_with_tokens: tuple[str, Store], browser: Browser
+) -> None:
+    """/docs reads the document with the token; Swagger's Authorize holds it; Try it out works."""
+    base, store = served_with_tokens
+    page = browser.page
+    page.goto(f"{base}/docs")
+    page.wait_for_selector("#token-input", timeout=20_000)
+    browser.shot("docs-asked")
+    page.fill("#token-input", READ_SECRET)
+    page.click("#token-submit")
+    page.wait_for_selector(".opblock-summary-path", timeout=20_000)
+    browser.shot("docs-loaded")
+    paths = page.eval_on_selector_all(
+        ".opblock-summary-path", "nodes => nodes.map(n => n.textContent.trim())"
+    )
+    assert "/integration-action-logs/stats" in paths
+
+    page.click(".auth-wrapper .btn.authorize")
+    page.wait_for_selector(".modal-ux", timeout=20_000)
+    browser.shot("docs-authorize")
+    assert "bearerAuth" in (page.text_content(".modal-ux") or "")
+    assert "Logout" in (page.text_content(".modal-ux") or "")  # authorized with the tab's token
+    page.click(".modal-ux .btn-done")
+
+    page.click("#operations-Integration_Action_Logs-listIntegrationActionLogs .opblock-summary")
+    operation = page.locator("#operations-Integration_Action_Logs-listIntegrationActionLogs")
+    operation.locator(".try-out__btn").click()
+    operation.locator(".execute").click()
+    status = operation.locator(".live-responses-table tr.response .response-col_status").first
+    status.wait_for(timeout=20_000)
+    browser.shot("docs-tried")
+    assert (status.text_content() or "").strip() == "200"
+    tried = [r for r in _api_requests(browser, base) if "/stats" not in r.url]
+    assert tried
+    assert tried[-1].headers.get("authorization") == f"Bearer {READ_SECRET}"
+    outside = [url for url in browser.requests if not url.startswith((base, "data:"))]
+    assert outside == []
+    assert store.count() == 200
