@@ -38,6 +38,8 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any, NamedTuple
 
+from actionlogkit.recorder._tally import report_all
+
 __all__ = ["BackgroundWriter", "Prepared", "Write", "arm_sigterm", "flush_all"]
 
 _IDLE_WAIT = 0.5
@@ -314,6 +316,8 @@ def flush_all(timeout: float | None = None, *, why: str = "") -> bool:
 
 def _flush_all_at_exit() -> None:
     flush_all(why="the process exited before the store took them (atexit_timeout)")
+    # Losses of the last interval, held back by the rate limit, would otherwise never be logged.
+    report_all()
 
 
 def _restart_all_after_fork() -> None:
@@ -363,6 +367,7 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
             min(timeout, SIGTERM_TIMEOUT),
             why="the process was terminated (SIGTERM) before the store took them",
         )
+        report_all()
     # The default handling, so that the process ends with the status SIGTERM gives.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.kill(os.getpid(), signal.SIGTERM)
