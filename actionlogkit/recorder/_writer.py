@@ -319,6 +319,7 @@ def _flush_all_at_exit() -> None:
     flush_all(why="the process exited before the store took them (atexit_timeout)")
     # Losses of the last interval, held back by the rate limit, would otherwise never be logged.
     report_all()
+    _await_sigterm_flush()  # SIGTERM may have come during this flush
 
 
 def _restart_all_after_fork() -> None:
