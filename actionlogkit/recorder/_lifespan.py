@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
 
+from actionlogkit.recorder._tally import report_all
 from actionlogkit.recorder._writer import SIGTERM_TIMEOUT, flush_all
 
 __all__ = ["Lifespan", "recorder_lifespan", "shutdown"]
@@ -27,12 +28,15 @@ def shutdown(timeout: float | None = SIGTERM_TIMEOUT) -> bool:
     """Flush every background recorder of the process, all within ``timeout`` seconds.
 
     What cannot be written in time is counted dropped and reported on the ``actionlogkit``
-    logger. For an application's own SIGTERM handler, or its shutdown code: the recorders go on
-    working afterwards. Returns whether everything was written.
+    logger, with every loss the warnings' rate limit still held back. For an application's own
+    SIGTERM handler, or its shutdown code: the recorders go on working afterwards. Returns whether
+    everything was written.
     """
-    return flush_all(
+    done = flush_all(
         timeout, why="the application shut down before the store took them (shutdown timeout)"
     )
+    report_all()
+    return done
 
 
 def recorder_lifespan(

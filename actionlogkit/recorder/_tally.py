@@ -9,7 +9,8 @@ Losses are logged on the ``actionlogkit`` logger. The first loss after a quiet s
 once; later ones are added up and logged together, at most once per :data:`WARN_INTERVAL` and at
 least that often while losses go on, with the true count of every record lost since the previous
 line and the last reason. What is still held back is logged when the store answers again, when the
-recorder closes, and at exit.
+recorder closes, and at exit (:func:`report_all`, after the exit-time flush, for recorders never
+closed).
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ import logging
 import math
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Literal
 
 from actionlogkit.errors import ActionLogKitError, StoreError
 from actionlogkit.recorder._call_state import error_text
 
-__all__ = ["WARN_INTERVAL", "OnStoreError", "RecorderStats", "Tally"]
+__all__ = ["WARN_INTERVAL", "OnStoreError", "RecorderStats", "Tally", "report_all"]
 
 logger = logging.getLogger("actionlogkit")
 
@@ -103,6 +105,7 @@ class Tally:
         self._deferred: BaseException | None = None
         self._held = _Losses()
         self._last_warning = -math.inf
+        _live.add(self)
 
     # -- counting -------------------------------------------------------------------------------
 
@@ -186,3 +189,16 @@ class Tally:
             self._last_warning = now
         for line in held.lines(self.store_name, span):
             logger.warning(line)
+
+
+_live: weakref.WeakSet[Tally] = weakref.WeakSet()
+
+
+def report_all() -> None:
+    """Log the losses every recorder still holds back: at exit, SIGTERM or ``shutdown()``.
+
+    A recorder never closed would otherwise take them with it, and its log would show only the
+    first loss of the last interval.
+    """
+    for tally in list(_live):
+        tally.report()

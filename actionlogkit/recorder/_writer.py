@@ -38,6 +38,8 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any, NamedTuple
 
+from actionlogkit.recorder._tally import report_all
+
 __all__ = ["BackgroundWriter", "Prepared", "Write", "arm_sigterm", "flush_all"]
 
 _IDLE_WAIT = 0.5
@@ -313,7 +315,11 @@ def flush_all(timeout: float | None = None, *, why: str = "") -> bool:
 
 
 def _flush_all_at_exit() -> None:
+    _await_sigterm_flush()
     flush_all(why="the process exited before the store took them (atexit_timeout)")
+    # Losses of the last interval, held back by the rate limit, would otherwise never be logged.
+    report_all()
+    _await_sigterm_flush()  # SIGTERM may have come during this flush
 
 
 def _restart_all_after_fork() -> None:
@@ -356,13 +362,43 @@ def arm_sigterm() -> bool:
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    """Flush every background recorder (within a bound), then end as SIGTERM would have."""
+    """Flush every background recorder (within a bound) on a thread, then end as SIGTERM would.
+
+    A handler runs on the main thread between two of its steps, maybe while it holds a lock the
+    flush needs (a recorder's, or an event's while a call wakes the writer): flushing here would
+    wait for it forever. So the flush runs on a thread of its own and the handler returns at once;
+    the main thread goes on meanwhile, and that thread ends the process when the flush is done.
+    SIGTERM's handling is the default again from now on: a second SIGTERM ends the process at once.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    flusher = threading.Thread(
+        target=_flush_then_terminate, name="actionlogkit-sigterm", daemon=True
+    )
+    try:
+        flusher.start()
+    except RuntimeError:  # the interpreter is shutting down and starts no thread: flush here
+        _flush_then_terminate()
+        return
+    _sigterm_flushers.append(flusher)
+
+
+def _flush_then_terminate() -> None:
     timeout = max((writer.atexit_timeout or SIGTERM_TIMEOUT for writer in list(_live)), default=0)
     with contextlib.suppress(Exception):
         flush_all(
             min(timeout, SIGTERM_TIMEOUT),
             why="the process was terminated (SIGTERM) before the store took them",
         )
+        report_all()
     # The default handling, so that the process ends with the status SIGTERM gives.
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.kill(os.getpid(), signal.SIGTERM)
+
+
+_sigterm_flushers: list[threading.Thread] = []
+
+
+def _await_sigterm_flush() -> None:
+    # The main thread may end while the SIGTERM flush runs: the process must still end as SIGTERM
+    # would, once the flush is done, not with the status of a normal exit.
+    for flusher in list(_sigterm_flushers):
+        flusher.join(SIGTERM_TIMEOUT + 1)

@@ -206,3 +206,37 @@ def test_the_exit_time_flush_says_how_many_records_it_could_not_write_and_why(
         "actionlogkit: 25 records dropped: the process exited before the store took them"
         in result.stderr
     ), result.stderr
+
+
+@pytest.mark.parametrize("mode", ["sync", "background"])
+def test_losses_held_back_are_reported_when_the_process_exits_without_close(
+    mode: str, tmp_path: Path
+) -> None:
+    """A process that exits without close() still logs every record lost, not just the first."""
+    script = tmp_path / "exit_while_failing.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import logging
+            from actionlogkit import MemoryStore, Recorder
+
+            logging.basicConfig(format="%(message)s")
+
+            class Failing(MemoryStore):
+                def _insert(self, records):
+                    raise OSError("disk full")
+
+            rec = Recorder(Failing(), mode={mode!r}, batch_size=10)
+            push = rec.action("update", entity_type="product")(lambda n: n)
+            for n in range(1000):
+                push(n)
+            """
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert _counts(lines, "could not be written") == 1000, result.stderr
+    assert all("disk full" in line for line in lines), result.stderr

@@ -12,6 +12,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 CALLS = 200
 
 STORE = """
@@ -141,3 +143,44 @@ def test_a_recorder_made_off_the_main_thread_arms_the_handler_at_its_first_main_
     )
     assert status == -signal.SIGTERM, stderr
     assert written == CALLS
+
+
+@pytest.mark.parametrize(
+    "lock",
+    [
+        "rec._tally._lock",  # the counts, taken by every loss and every write
+        "rec._sink.writer.wake._cond",  # the writer's wake-up, taken by a call or a flush
+    ],
+    ids=["counts", "wake-up"],
+)
+def test_sigterm_landing_while_the_main_thread_holds_a_recorder_lock_neither_hangs_nor_loses(
+    tmp_path: Path, lock: str
+) -> None:
+    """A handler runs between two steps of the main thread: the flush must not need its locks."""
+    script = tmp_path / "service.py"
+    script.write_text(
+        STORE
+        + textwrap.dedent(
+            f"""
+            import os, signal, time
+            rec = Recorder(FileStore(), mode="background", batch_size=10)
+            record_and_say_so(rec)
+            # As when SIGTERM lands while the main thread queues a call or runs the exit flush.
+            with {lock}:
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.5)
+            time.sleep(60)
+            """
+        )
+    )
+    output = tmp_path / "written.txt"
+    output.touch()
+    result = subprocess.run(
+        [sys.executable, str(script), str(output)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == -signal.SIGTERM, result.stderr
+    assert sum(int(count) for count in output.read_text().split()) == CALLS

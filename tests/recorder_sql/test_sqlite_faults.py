@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+import actionlogkit
 from actionlogkit import Recorder, StoreTimeout, open_store
+from actionlogkit.recorder._recorder import replace_default
 
 
 def test_a_locked_file_holds_a_sync_call_no_longer_than_write_timeout(tmp_path: Path) -> None:
@@ -94,6 +96,7 @@ def test_a_store_that_cannot_be_opened_at_start_is_opened_once_it_can(
         ("nosuchscheme://x", "unknown store URL scheme"),
         ("sqlite", "not a store URL"),
         ("postgresql+psycopg2://u@h/db", "psycopg"),
+        ("postgresql+psycopg://u@h:notaport/db", "not a database URL"),
     ],
 )
 def test_configuration_errors_still_raise_at_once(url: str, message: str) -> None:
@@ -102,3 +105,46 @@ def test_configuration_errors_still_raise_at_once(url: str, message: str) -> Non
 
     with pytest.raises(ConfigurationError, match=message):
         Recorder(url)
+
+
+def test_configure_with_a_store_that_cannot_be_opened_does_not_stop_the_import(
+    tmp_path: Path,
+) -> None:
+    """The module-level recorder pointed at an unopenable file: no error; recorded once it opens."""
+    folder = tmp_path / "not-yet"
+    url = f"sqlite:///{folder / 'logs.db'}"
+
+    @actionlogkit.action("sync", entity_type="order", entity_id="page")
+    def sync_orders(page: str) -> str:
+        return page
+
+    saved = replace_default(None)
+    try:
+        rec = actionlogkit.configure(url)  # what a module does at import time
+        assert sync_orders("early") == "early"
+        folder.mkdir()
+        deadline = time.monotonic() + 60
+        n = 0
+        while rec.stats.recorded == 0:
+            assert time.monotonic() < deadline
+            sync_orders(f"late-{n}")
+            n += 1
+            time.sleep(0.05)
+        assert rec.stats.recorded + rec.stats.failed + rec.stats.dropped == 1 + n
+        rec.close()
+    finally:
+        replace_default(saved)
+    with open_store(url) as store:
+        stored = {record.entity_id for record in store.list(limit=100).data}
+    assert stored
+    assert "early" not in stored
+
+
+def test_a_missing_backend_raises_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A URL whose backend is not installed names the extra to install, at once, not later."""
+    from actionlogkit import ConfigurationError, _registry
+
+    monkeypatch.setattr(_registry, "_entry_points", dict)
+    monkeypatch.setattr(_registry, "_loaded", {})
+    with pytest.raises(ConfigurationError, match=r"pip install 'actionlogkit\[mongo\]'"):
+        Recorder("mongodb://127.0.0.1/app")

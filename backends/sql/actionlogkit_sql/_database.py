@@ -66,7 +66,7 @@ Dialect = Literal["sqlite", "postgresql"]
 def _url(value: str | URL) -> URL:
     try:
         url = make_url(value)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise ConfigurationError(f"not a database URL: {value!r} ({exc})") from None
     driver = url.drivername.lower()
     if driver in _SQLITE_DRIVERS:

@@ -103,7 +103,7 @@ def _split_indexes(engine_or_url: Engine | str | URL) -> tuple[Engine | str | UR
         return engine_or_url, []
     try:
         url = make_url(engine_or_url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return engine_or_url, []  # Database words the error
     given = url.query.get("indexes")
     if given is None:
