@@ -390,3 +390,12 @@ def test_sqlite_json_equality_works_on_a_callers_engine(tmp_path: Path) -> None:
         assert store.count({"payload.a": {"x": 1.0, "y": [1, True]}}) == 1
         assert store.count({"payload.a": {"x": 1, "y": [1, 1]}}) == 0
     engine.dispose()
+
+
+def test_a_malformed_url_error_never_shows_its_password() -> None:
+    """The ConfigurationError for an unusable URL hides the password (messages reach logs)."""
+    url = "postgresql+psycopg://app:pw-s3cr3t@db.internal:notaport/logs"
+    with pytest.raises(ConfigurationError, match="not a database URL") as caught:
+        open_store(url)
+    assert "pw-s3cr3t" not in str(caught.value)
+    assert "app:***@db.internal" in str(caught.value)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import sqlite3
 import threading
 import time
@@ -63,11 +64,21 @@ _SQLITE_LIMIT_VARIABLE_NUMBER = 9  # named in sqlite3 from Python 3.11
 Dialect = Literal["sqlite", "postgresql"]
 
 
+_PASSWORD = re.compile(r"(?<=:)[^\s/@:]*(?=@)")
+
+
+def _without_password(text: str) -> str:
+    """``text`` with the password of any URL in it hidden: error messages end up in logs."""
+    return _PASSWORD.sub("***", text)
+
+
 def _url(value: str | URL) -> URL:
     try:
         url = make_url(value)
     except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
-        raise ConfigurationError(f"not a database URL: {value!r} ({exc})") from None
+        raise ConfigurationError(
+            _without_password(f"not a database URL: {value!r} ({exc})")
+        ) from None
     driver = url.drivername.lower()
     if driver in _SQLITE_DRIVERS:
         return url.set(drivername="sqlite+pysqlite")
