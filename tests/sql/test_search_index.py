@@ -313,3 +313,25 @@ def test_sqlite_plan_walks_the_sort_order_for_a_common_term(tmp_path: Path) -> N
         assert len(plans) == 2
         assert plans[-1] == f"SCAN {store.table_name} USING INDEX {store.table_name}_created"
         assert not any("VIRTUAL TABLE" in plan for plan in plans)
+
+
+def test_a_page_and_its_total_sample_the_latest_records_once(tmp_path: Path) -> None:
+    """SQLite: a search page with its total reads the latest records' sample once, not twice."""
+    from sqlalchemy import event
+
+    with SQLStore(f"sqlite:///{tmp_path / 'sample.db'}") as store:
+        store.create_many([minimal(entityId=f"order-{n}") for n in range(40)])
+        samples: list[str] = []
+
+        def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+            if "ORDER BY rowid DESC LIMIT" in statement:
+                samples.append(statement)
+
+        event.listen(store.engine, "before_cursor_execute", seen)
+        page = store.list(search="order-3", limit=5)
+        assert page.total == 11  # order-3 and order-30 … order-39
+        assert len(samples) == 1
+        assert store.list(search="order-3", limit=5, offset=5).total == 11
+        assert len(samples) == 1  # the next page too, within a few seconds
+        store.list(search="order-4", limit=5)
+        assert len(samples) == 2  # another term is sampled

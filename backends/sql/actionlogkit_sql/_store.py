@@ -6,6 +6,7 @@ import builtins
 import functools
 import re
 import sqlite3
+import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -56,6 +57,9 @@ _COPY_FROM = 8
 _SAMPLE_ROWS = 512
 """SQLite: how many of the latest records tell a rare search term from a common one."""
 _COUNT_SHARE = 0.5
+_SAMPLE_SECONDS = 10.0
+"""SQLite: how long a term's sample is reused (a page and its total ask the same question)."""
+_SAMPLES_KEPT = 256
 """SQLite: counting matches of a term in fewer records than this share reads them from the index."""
 _TRIGRAM = re.compile(r"[A-Za-z0-9]{3}")
 S = TypeVar("S")
@@ -218,6 +222,8 @@ class SQLStore(Store):
         )
         self._search_indexed = self._database.read(lambda c: search_index.has_index(c, table_name))
         self._scan_warned = False
+        # term -> (matches among the latest records, the last rowid, when it was taken)
+        self._samples: dict[str, tuple[int, int, float]] = {}
 
     @classmethod
     def from_url(cls, url: str, *, create: bool = True, **options: Any) -> SQLStore:
@@ -443,13 +449,31 @@ class SQLStore(Store):
             last = c.exec_driver_sql(f'SELECT max(rowid) FROM "{table}"').scalar()  # noqa: S608
             return int(hits), int(last or 0)
 
-        hits, records = self._database.read(sample)
+        hits, records = self._sampled(search, sample)
         share = hits / min(_SAMPLE_ROWS, max(records, 1))
         if page is None:
             return share < _COUNT_SHARE
         # Reading share·N matches from the index and sorting them, against walking the sort
         # order until about page/share records have passed the test.
         return share * share * records < page
+
+    def _sampled(
+        self, search: str, sample: Callable[[Connection], tuple[int, int]]
+    ) -> tuple[int, int]:
+        """The term's sample, taken again once it is a few seconds old.
+
+        Only the plan depends on it, never a result: a page and then its total (or the next
+        page) reuse one sample instead of reading the latest records twice.
+        """
+        now = time.monotonic()
+        kept = self._samples.get(search)
+        if kept is not None and now - kept[2] < _SAMPLE_SECONDS:
+            return kept[0], kept[1]
+        hits, records = self._database.read(sample)
+        if len(self._samples) >= _SAMPLES_KEPT:
+            self._samples.clear()
+        self._samples[search] = (hits, records, now)
+        return hits, records
 
     def _remove_matching(self, filter: Node | None, search: str | None) -> int:
         statement = delete(self._table).where(
