@@ -54,8 +54,8 @@ class StoreContract:
     store with :class:`~actionlogkit.MemoryStore`. ``matrix_exclusions`` lists, for a stand-in of
     a database, the known differences the query matrix meets (each must still explain at least one
     differing cell, and every differing cell must be explained); a real database lists none.
-    ``differential_operators`` limits the operators the random differential test draws (by
-    default every one).
+    ``differential_operators`` limits the operators the random differential tests (of ``list``
+    and of ``stats``) draw (by default every one).
     """
 
     divergences: ClassVar[Mapping[str, str]] = {}
@@ -905,7 +905,10 @@ class StoreContract:
             dataset=strategies.datasets(),
             asks=st.lists(
                 st.tuples(
-                    st.one_of(st.none(), strategies.filters(max_leaves=3)),
+                    st.one_of(
+                        st.none(),
+                        strategies.filters(max_leaves=3, operators=self.differential_operators),
+                    ),
                     strategies.search_terms(),
                     st.lists(st.sampled_from(STATS_FIELDS), unique=True, max_size=4),
                     st.sampled_from([None, *INTERVALS]),
