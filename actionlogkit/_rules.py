@@ -22,6 +22,7 @@ from typing import NoReturn
 __all__ = [
     "FLOAT_RULE",
     "INTEGER_RULE",
+    "LONE_SURROGATE",
     "MAX_DEPTH",
     "MAX_SAFE_INTEGER",
     "is_finite_float",
@@ -44,7 +45,9 @@ FLOAT_RULE = "numbers must be finite (no NaN or infinity)"
 
 _NUL_RULE = "must not contain NUL (U+0000)"
 _SURROGATE_RULE = "must not contain lone surrogates (not encodable as UTF-8)"
-_SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+"""Matches a lone surrogate: text holding one cannot be encoded as UTF-8."""
+_SURROGATE = LONE_SURROGATE
 
 
 def is_storable_text(value: str) -> bool:
