@@ -18,6 +18,7 @@ from actionlogkit._rules import (
     INTEGER_RULE,
     LONE_SURROGATE,
     MAX_DEPTH,
+    MAX_SAFE_INTEGER,
     is_safe_integer,
     is_storable_key,
     is_storable_text,
@@ -159,30 +160,30 @@ def _is_plain(value: Any, depth: int) -> bool:
             # The set lookup first: a call fewer per key in the common case.
             if (type(key) is not str or key not in _GOOD_KEYS) and not _is_good_key(key):
                 return False
-            if not _is_plain_member(item, member):
+            if not _is_plain_scalar(item) and not _is_plain(item, member):
                 return False
         return True
     if kind is list:
         member = depth + 1
-        for item in value:  # noqa: SIM110 - all() over a generator costs a frame per item
-            if not _is_plain_member(item, member):
+        for item in value:  # a loop: all() over a generator costs a frame per item
+            if not _is_plain_scalar(item) and not _is_plain(item, member):
                 return False
         return True
     return False
 
 
-def _is_plain_member(item: Any, depth: int) -> bool:
-    # _is_plain for a member of an object or an array, with the commonest kinds tested here:
-    # one call fewer per value, on every record created.
+def _is_plain_scalar(item: Any) -> bool:
+    # The commonest members (text, whole numbers, booleans, null) kept to one short call:
+    # it runs for every value of every record created. False sends the item to _is_plain,
+    # which decides (and names nothing: a broken rule fails there too).
     kind = type(item)
     if kind is str:
-        # is_storable_text, inlined: it runs for every text of every record
+        # is_storable_text, inlined
         return "\x00" not in item and (item.isascii() or LONE_SURROGATE.search(item) is None)
-    if kind is bool or item is None:
-        return True
     if kind is int:
-        return is_safe_integer(item)
-    return _is_plain(item, depth)
+        number: int = item
+        return -MAX_SAFE_INTEGER <= number <= MAX_SAFE_INTEGER
+    return kind is bool or item is None
 
 
 def is_plain_json_object(value: Any) -> bool:
