@@ -724,58 +724,6 @@ passes it on without knowing of it, and the backends read it where they wait.
 """
 
 
-class _Guard:
-    """Turns what a backend primitive raises into ``StoreError``, the cause attached.
-
-    It also sets the deadline of the primitive it wraps, when the caller gave one. A class rather
-    than ``contextlib.contextmanager``: it wraps every store call, and a generator costs several
-    times more to enter and leave.
-    """
-
-    __slots__ = ("deadline", "operation", "store", "token")
-
-    def __init__(self, store: Store, operation: str, deadline: float | None = None) -> None:
-        self.store = store
-        self.operation = operation
-        self.deadline = deadline
-        self.token: Token[float | None] | None = None
-
-    def __enter__(self) -> None:
-        if self.deadline is not None:
-            self.token = _DEADLINE.set(self.deadline)
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self.token is not None:
-            _DEADLINE.reset(self.token)
-        if exc is None or not isinstance(exc, Exception):
-            return
-        name = type(self.store).__name__
-        deadline = self.deadline if self.deadline is not None else _DEADLINE.get()
-        if (
-            deadline is not None
-            and time.monotonic() >= deadline
-            and (isinstance(exc, StoreError) or not isinstance(exc, ActionLogKitError))
-            and not isinstance(exc, StoreTimeout)
-        ):
-            # Whatever the backend saw (a closed connection, a lock, a socket timeout), the
-            # caller's deadline is why the call ended.
-            raise StoreTimeout(
-                f"{name}: {self.operation} did not finish before the deadline: {exc}"
-            ) from exc
-        if isinstance(exc, ActionLogKitError):
-            return
-        raise StoreError(f"{name}: {self.operation} failed: {exc}") from exc
-
-
-def _ignore(line: str) -> None:
-    """A progress callback that shows nothing."""
-
-
 class deadline:  # noqa: N801 - used like a function: ``with deadline(t): ...``
     """Bound the store calls made inside the block by ``at`` (a :func:`time.monotonic` time).
 
@@ -801,6 +749,52 @@ class deadline:  # noqa: N801 - used like a function: ``with deadline(t): ...``
     ) -> None:
         if self.token is not None:
             _DEADLINE.reset(self.token)
+
+
+class _Guard(deadline):
+    """Turns what a backend primitive raises into ``StoreError``, the cause attached.
+
+    It also sets the deadline of the primitive it wraps, when the caller gave one. A class rather
+    than ``contextlib.contextmanager``: it wraps every store call, and a generator costs several
+    times more to enter and leave.
+    """
+
+    __slots__ = ("operation", "store")
+
+    def __init__(self, store: Store, operation: str, at: float | None = None) -> None:
+        super().__init__(at)
+        self.store = store
+        self.operation = operation
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        super().__exit__(exc_type, exc, tb)
+        if exc is None or not isinstance(exc, Exception):
+            return
+        name = type(self.store).__name__
+        deadline = self.at if self.at is not None else _DEADLINE.get()
+        if (
+            deadline is not None
+            and time.monotonic() >= deadline
+            and (isinstance(exc, StoreError) or not isinstance(exc, ActionLogKitError))
+            and not isinstance(exc, StoreTimeout)
+        ):
+            # Whatever the backend saw (a closed connection, a lock, a socket timeout), the
+            # caller's deadline is why the call ended.
+            raise StoreTimeout(
+                f"{name}: {self.operation} did not finish before the deadline: {exc}"
+            ) from exc
+        if isinstance(exc, ActionLogKitError):
+            return
+        raise StoreError(f"{name}: {self.operation} failed: {exc}") from exc
+
+
+def _ignore(line: str) -> None:
+    """A progress callback that shows nothing."""
 
 
 def _record_id(record_id: object) -> str:

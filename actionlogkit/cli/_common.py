@@ -94,6 +94,12 @@ def opened(url: str, *, create: bool) -> Iterator[Store]:
             store.close()
 
 
+def add_query_options(parser: argparse.ArgumentParser) -> None:
+    """``--filter`` and ``--search``, as every command that selects records takes them."""
+    parser.add_argument("--filter", metavar="JSON", help="a filter document (query language)")
+    parser.add_argument("--search", metavar="TEXT", help="text to look for (any case)")
+
+
 def add_store_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--store",

@@ -13,7 +13,7 @@ from typing import Any
 
 from actionlogkit._text_table import text_table
 from actionlogkit._time import format_timestamp
-from actionlogkit.cli._common import add_store_option, opened, run
+from actionlogkit.cli._common import add_query_options, add_store_option, opened, run
 from actionlogkit.stats import DEFAULT_STATS_BY, INTERVALS, STATS_FIELDS, Stats, StatsGroup
 
 __all__ = ["register"]
@@ -122,8 +122,7 @@ def register(subparsers: Any) -> None:
         choices=tuple(INTERVALS),
         help="also group by UTC time buckets of createdAt (default: none)",
     )
-    stats.add_argument("--filter", metavar="JSON", help="a filter document (query language)")
-    stats.add_argument("--search", metavar="TEXT", help="text to look for (any case)")
+    add_query_options(stats)
     stats.add_argument(
         "--json",
         action="store_true",
@@ -137,6 +136,5 @@ def register(subparsers: Any) -> None:
         description="Print how many records match the filter and search.",
     )
     add_store_option(count)
-    count.add_argument("--filter", metavar="JSON", help="a filter document (query language)")
-    count.add_argument("--search", metavar="TEXT", help="text to look for (any case)")
+    add_query_options(count)
     count.set_defaults(func=_count)

@@ -25,6 +25,7 @@ from actionlogkit.cli._common import (
     EXIT_FAILED,
     EXIT_USAGE,
     Failure,
+    add_query_options,
     add_store_option,
     opened,
     redacted,
@@ -529,8 +530,7 @@ def register(subparsers: Any) -> None:
         description="List records as a table (or JSON lines with --json) and how many match.",
     )
     add_store_option(listing)
-    listing.add_argument("--filter", metavar="JSON", help="a filter document (query language)")
-    listing.add_argument("--search", metavar="TEXT", help="text to look for (any case)")
+    add_query_options(listing)
     listing.add_argument("--sort", metavar="FIELD", help="field to sort by (default: createdAt)")
     listing.add_argument("--order", choices=("asc", "desc"), default="desc", help="default: desc")
     listing.add_argument(
@@ -558,8 +558,7 @@ def register(subparsers: Any) -> None:
         ),
     )
     add_store_option(export)
-    export.add_argument("--filter", metavar="JSON", help="a filter document (query language)")
-    export.add_argument("--search", metavar="TEXT", help="text to look for (any case)")
+    add_query_options(export)
     export.add_argument(
         "--output", "-o", metavar="FILE", default="-", help="where to write (default: stdout)"
     )
