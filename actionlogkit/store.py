@@ -32,6 +32,7 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import ValidationError
 
 from actionlogkit import _ids, _time
+from actionlogkit._batch import ValidatedOnRead, build_new
 from actionlogkit._inputs import field_errors, validate_input
 from actionlogkit.errors import (
     ActionLogKitError,
@@ -135,6 +136,14 @@ class Store(abc.ABC):
     """URL schemes this store is opened for by :func:`actionlogkit.open_store`."""
     isolates: ClassVar[bool] = False
     """Whether :meth:`open_isolated` can make a store of its own in existing storage."""
+    _insert_accepts_lazy_records: ClassVar[bool] = False
+    """Whether :meth:`_insert` stores nothing when reading its ``records`` raises part-way.
+
+    True for a backend that reads them inside one transaction, which the exception rolls back:
+    ``create_many`` then hands it records validated as they are read (the first bad one raises
+    :class:`InvalidRecord` out of the read), so a large batch's validation overlaps its write.
+    False (the default): every record is validated before ``_insert`` is called.
+    """
 
     _closed: bool = False
     _isolated: bool = False
@@ -222,14 +231,7 @@ class Store(abc.ABC):
         """
         self._check_open()
         stamp = None if created_at is None else _created_stamp(created_at)
-        data = validate_input(record)
-        written_at = _time.now()
-        built = build_record(
-            data,
-            record_id=_ids.new_id(),
-            created_at=stamp or written_at,
-            updated_at=written_at if stamp is None or stamp < written_at else stamp,
-        )
+        built = build_new(record, "", stamp, _time.now())
         with self._guard("create"):
             self._insert((built,))
         return built
@@ -258,27 +260,13 @@ class Store(abc.ABC):
         self._check_open()
         items = builtins.list(records)
         stamps = _created_stamps(created_at, len(items))
-        return self._create(
-            [validate_input(item, f"[{i}]") for i, item in enumerate(items)], stamps
-        )
-
-    def _create(
-        self, inputs: Sequence[ActionLogInput], stamps: Sequence[datetime | None]
-    ) -> builtins.list[ActionLog]:
-        written_at = _time.now()
-        built = [
-            build_record(
-                data,
-                record_id=_ids.new_id(),
-                created_at=stamp or written_at,
-                updated_at=written_at if stamp is None or stamp < written_at else stamp,
-            )
-            for data, stamp in zip(inputs, stamps, strict=True)
-        ]
-        if built:
-            with self._guard("create"):
-                self._insert(built)
-        return built
+        if not items:
+            return []
+        batch = ValidatedOnRead(items, stamps, _time.now())
+        with self._guard("create"):
+            # Else every record is checked before the backend sees one.
+            self._insert(batch if self._insert_accepts_lazy_records else batch.all())
+        return batch.all()
 
     def import_records(self, records: Iterable[ActionLog | Mapping[str, Any]]) -> int:
         """Store complete records, ids and timestamps included, in one write; all or none.

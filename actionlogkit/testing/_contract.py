@@ -225,6 +225,18 @@ class StoreContract:
         assert caught.value.errors[0].field == "[2].status"
         assert store.count() == 0
 
+    def test_a_bad_record_deep_in_a_large_batch_stores_nothing(self, store: Store) -> None:
+        """A large batch whose late record is bad stores none; the store takes the next batch."""
+        batch = [_sample.minimal(entityId=str(i)) for i in range(300)]
+        batch[257] = _sample.minimal(retryCount=-1)
+        with pytest.raises(InvalidRecord) as caught:
+            store.create_many(batch)
+        assert [error.field for error in caught.value.errors] == ["[257].retryCount"]
+        assert store.count() == 0
+        del batch[257]
+        assert len(store.create_many(batch)) == 299
+        assert store.count() == 299
+
     def test_created_at_must_match_the_records(self, store: Store) -> None:
         """A createdAt list of the wrong length, or not of datetimes, is refused; nothing stored."""
         with pytest.raises(InvalidRecord):

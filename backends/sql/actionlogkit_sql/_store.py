@@ -159,6 +159,9 @@ class SQLStore(Store):
 
     schemes = ("sqlite", "postgresql")
     isolates = True
+    # Every insert runs in one transaction: SQLite's statements are made before it begins, and
+    # PostgreSQL's COPY (made as it is sent) is rolled back by whatever its rows raise.
+    _insert_accepts_lazy_records = True
 
     def __init__(
         self,
