@@ -474,8 +474,13 @@ class Store(abc.ABC):
         )
         with self._guard("list"):
             # One record more than the page tells whether another page follows.
-            data = self._select(dataclasses.replace(query, limit=query.limit + 1))
-            total = self._count(query.filter, query.search) if query.with_total else None
+            asked = dataclasses.replace(query, limit=query.limit + 1)
+            if query.with_total:
+                data, total = self._select_with_total(asked)
+                if total is None:
+                    total = self._count(query.filter, query.search)
+            else:
+                data, total = self._select(asked), None
         following = None
         if len(data) > query.limit:
             del data[query.limit :]
@@ -650,6 +655,19 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def _count(self, filter: Node | None, search: str | None) -> int:
         """Count the records matching the validated ``filter`` and folded ``search``."""
+
+    def _select_with_total(
+        self, query: Query
+    ) -> tuple[builtins.list[ActionLog], int | None]:
+        """Optional: the page of :meth:`_select` and, when one reading gives both, the total.
+
+        The total counts every match of ``query.filter`` and ``query.search``, as :meth:`_count`
+        would, whatever the page's keyset, offset and limit. Return ``None`` for it to have the
+        core call :meth:`_count` (the default always does): a backend overrides this only where
+        reading the matches once for both is cheaper than two readings, as for a rare search
+        term, whose matches are few but costly to find.
+        """
+        return self._select(query), None
 
     def _stats(self, query: StatsQuery) -> Sequence[StatsRow]:
         """Optional: the groups of ``query``, at most ``query.limit`` of them, in any order.

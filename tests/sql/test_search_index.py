@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 
 from actionlogkit import ActionLog, ActionLogKitWarning, MemoryStore
 from actionlogkit.query import search_fields
@@ -85,11 +85,14 @@ def table(engine: Engine) -> Iterator[str]:
         )
 
 
-def _answers(store: SQLStore | MemoryStore, terms: list[str]) -> list[tuple[str, int, list[str]]]:
-    return [
-        (term, store.count(search=term), [r.id for r in store.list(search=term, limit=100).data])
-        for term in terms
-    ]
+def _answers(
+    store: SQLStore | MemoryStore, terms: list[str]
+) -> list[tuple[str, int, int | None, list[str]]]:
+    answers = []
+    for term in terms:
+        page = store.list(search=term, limit=100)
+        answers.append((term, store.count(search=term), page.total, [r.id for r in page.data]))
+    return answers
 
 
 def _index_exists(engine: Engine, table: str) -> bool:
@@ -116,7 +119,7 @@ def test_indexed_search_answers_like_the_scan_and_memory(engine: Engine, table: 
         store.import_records(records)
         terms = _terms(records)
         expected = _answers(memory, terms)
-        assert [term for term, count, _ in expected if count] != []
+        assert [term for term, count, _, _ in expected if count] != []
         assert _answers(store, terms) == expected
         # The index follows replacements and deletions, of the same rows and of others.
         for record in records[:6]:
@@ -131,7 +134,7 @@ def test_indexed_search_answers_like_the_scan_and_memory(engine: Engine, table: 
 
 
 def test_sqlite_plan_reads_a_rare_term_from_the_index(tmp_path: Path) -> None:
-    """On SQLite a rare term is looked up in the FTS5 index (EXPLAIN QUERY PLAN)."""
+    """On SQLite a rare term's page and total are one lookup in the FTS5 index (EXPLAIN)."""
     with SQLStore(f"sqlite:///{tmp_path / 'plan.db'}") as store:
         store.create_many([minimal(errorMessage=f"error {i}") for i in range(300)])
         store.create(minimal(errorMessage="a needle"))
@@ -144,15 +147,85 @@ def test_sqlite_plan_reads_a_rare_term_from_the_index(tmp_path: Path) -> None:
                 ).fetchall()
                 plans.append(" | ".join(str(row[-1]) for row in rows))
 
-        from sqlalchemy import event
-
         event.listen(store.engine, "before_cursor_execute", explain)
         page = store.list(search="NEEDLE")
         event.remove(store.engine, "before_cursor_execute", explain)
         assert [r.error_message for r in page.data] == ["a needle"]
         assert page.total == 1
-        assert len(plans) == 2
-        assert all("VIRTUAL TABLE INDEX" in plan for plan in plans), plans
+        assert len(plans) == 1  # the page and its total: one statement
+        assert "VIRTUAL TABLE INDEX" in plans[0], plans
+
+
+class _Statements:
+    """The SELECT statements a store's engine runs while it is watched: pages, counts."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.seen: list[str] = []
+
+    def __enter__(self) -> _Statements:
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, connection, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]  # noqa: PLR0917 - SQLAlchemy's signature
+        self.seen.append(" ".join(statement.split()))
+
+    @property
+    def reads(self) -> list[str]:
+        """Pages ("window" when counted too) and counts; the samples of the latest records not."""
+        kinds = []
+        for statement in self.seen:
+            if any(part in statement for part in ("ORDER BY rowid DESC", "max(rowid)", "latest")):
+                continue
+            if statement.startswith("SELECT count(*)"):
+                kinds.append("count")
+            elif statement.startswith("SELECT") and "OVER ()" in statement:
+                kinds.append("window")
+            elif statement.startswith("SELECT"):
+                kinds.append("page")
+        return kinds
+
+
+def _haystack(store: SQLStore) -> None:
+    store.create_many([minimal(errorMessage=f"error {i}") for i in range(300)])
+    store.create_many([minimal(errorMessage=f"a needle {i}") for i in range(3)])
+
+
+def test_a_rare_terms_page_and_total_are_one_statement(engine: Engine, table: str) -> None:
+    """A rare term's page with its total is one reading; a common term's page and count are two."""
+    with SQLStore(engine, table_name=table) as store:
+        _haystack(store)
+        with _Statements(store.engine) as watched:
+            page = store.list(search="NEEDLE", limit=2)
+        assert watched.reads == ["window"]
+        assert (page.total, len(page.data)) == (3, 2)
+        with _Statements(store.engine) as watched:
+            page = store.list(search="error", limit=2)
+        assert watched.reads == ["page", "count"]
+        assert (page.total, len(page.data)) == (300, 2)
+
+
+def test_a_rare_terms_total_holds_past_its_last_match_and_on_cursor_pages(
+    engine: Engine, table: str
+) -> None:
+    """Past the last match, and on every cursor page, the total counts every match."""
+    with SQLStore(engine, table_name=table) as store:
+        _haystack(store)
+        beyond = store.list(search="needle", offset=5)
+        assert (beyond.data, beyond.total) == ([], 3)
+        totals, cursor, seen = [], None, []
+        while True:
+            page = store.list(search="needle", limit=1, cursor=cursor)
+            totals.append(page.total)
+            seen += [r.error_message for r in page.data]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert totals == [3, 3, 3]
+        assert sorted(seen) == [f"a needle {i}" for i in range(3)]
 
 
 @pytest.mark.postgresql
@@ -301,8 +374,6 @@ def test_sqlite_plan_walks_the_sort_order_for_a_common_term(tmp_path: Path) -> N
                     f"EXPLAIN QUERY PLAN {statement}", parameters
                 ).fetchall()
                 plans.append(" | ".join(str(row[-1]) for row in rows))
-
-        from sqlalchemy import event
 
         event.listen(store.engine, "before_cursor_execute", explain)
         page = store.list(search="TIMEOUT", with_total=False)

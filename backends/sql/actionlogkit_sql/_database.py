@@ -29,7 +29,7 @@ from sqlalchemy.pool import StaticPool
 
 from actionlogkit.errors import ConfigurationError, MissingStore, StoreError, StoreTimeout
 from actionlogkit.store import Store
-from actionlogkit_sql._types import CANONICAL_JSON_FUNCTION, canonical_json
+from actionlogkit_sql._types import CANONICAL_JSON_FUNCTION, canonical_json, decode_json
 
 __all__ = ["BUSY_RETRIES", "BUSY_TIMEOUT_MS", "Database", "driver_error", "sqlite_open_error"]
 
@@ -189,6 +189,9 @@ class Database:
                 connect_args=dict(_POSTGRESQL_CONNECT_ARGS),
                 poolclass=_postgresql.DeadlinePool,
                 pool_timeout=_POOL_TIMEOUT_S,
+                # psycopg decodes jsonb itself, with the standard library unless told otherwise:
+                # orjson reads a page's documents in a third of the time.
+                json_deserializer=decode_json,
             )
             event.listen(engine, "do_connect", _postgresql.connect)
             return engine

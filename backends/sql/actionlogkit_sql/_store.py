@@ -55,10 +55,12 @@ _SHAPES_KEPT = 32
 _COPY_FROM = 8
 """PostgreSQL: batches of this many records or more are written with ``COPY`` (fewer: INSERT)."""
 _SAMPLE_ROWS = 512
-"""SQLite: how many of the latest records tell a rare search term from a common one."""
+"""How many of the latest records tell a rare search term from a common one."""
 _COUNT_SHARE = 0.5
 _SAMPLE_SECONDS = 10.0
-"""SQLite: how long a term's sample is reused (a page and its total ask the same question)."""
+"""How long a term's sample is reused (a page and its total ask the same question)."""
+_UNKNOWN_SIZE = 1_000_000_000
+"""PostgreSQL: the records assumed in a table never analyzed whose latest records fill a sample."""
 _SAMPLES_KEPT = 256
 """SQLite: counting matches of a term in fewer records than this share reads them from the index."""
 _TRIGRAM = re.compile(r"[A-Za-z0-9]{3}")
@@ -511,6 +513,55 @@ class SQLStore(Store):
         parameters = {} if keyset is None else {"k_value": keyset.value, "k_id": keyset.id}
         rows = self._database.read(lambda c: c.execute(statement, parameters).all())
         return [self._record(row) for row in rows]
+
+    def _select_with_total(self, query: Query) -> tuple[builtins.list[ActionLog], int | None]:
+        # A rare term's matches are few but costly to find (the index, then a test of each
+        # row): its page and total come from one reading, the window's count taken before the
+        # page is cut. A common term's page stops early where its count cannot, so the two stay
+        # apart; so does a cursor's page, which the keyset narrows and the total must not.
+        page = query.offset + query.limit
+        if query.keyset is not None or not self._rare(query.search, page):
+            return self._select(query), None
+        statement = self._statement(f"counted {query!r}", lambda: self._counted_statement(query))
+        rows = self._database.read(lambda c: c.execute(statement).all())
+        if not rows:  # past the last match: the window counted nothing
+            return [], None
+        return [self._record(row[:-1]) for row in rows], int(rows[0][-1])
+
+    def _counted_statement(self, query: Query) -> Executable:
+        condition = self._compiler.where(query.filter, query.search, indexed=True)
+        return (
+            select(*self._selected, func.count().over())
+            .where(condition)
+            .order_by(*self._compiler.order_by(query))
+            .limit(query.limit)
+            .offset(query.offset)
+        )
+
+    def _rare(self, search: str | None, page: int) -> bool:
+        """Whether ``search`` is rare enough that reading all its matches is cheap (by index)."""
+        if not self._indexed(search, page) or search is None:
+            return False
+        if not self._postgresql:
+            return True  # SQLite's page reads the index only for a rare term
+        quoted = self._database.engine.dialect.identifier_preparer.quote(self._table.name)
+
+        def sample(c: Connection) -> tuple[int, int]:
+            hits, sampled, estimate = c.exec_driver_sql(
+                "SELECT count(*) FILTER (WHERE position(%(term)s IN search_key) > 0), count(*), "
+                "(SELECT reltuples FROM pg_class WHERE oid = to_regclass(%(table)s)) "
+                f"FROM (SELECT search_key FROM {quoted} "  # noqa: S608 - a checked name
+                f"ORDER BY created_at DESC LIMIT {_SAMPLE_ROWS}) AS latest",
+                {"term": search.encode(), "table": quoted},
+            ).one()
+            if sampled < _SAMPLE_ROWS:
+                return int(hits), int(sampled)  # the whole table
+            known = estimate is not None and estimate >= 0
+            return int(hits), max(int(estimate), sampled) if known else _UNKNOWN_SIZE
+
+        hits, records = self._sampled(search, sample)
+        share = hits / min(_SAMPLE_ROWS, max(records, 1))
+        return share * share * records < page
 
     def _page_statement(self, query: Query, indexed: bool) -> Executable:
         condition = self._compiler.where(query.filter, query.search, indexed=indexed)
