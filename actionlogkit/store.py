@@ -656,9 +656,7 @@ class Store(abc.ABC):
     def _count(self, filter: Node | None, search: str | None) -> int:
         """Count the records matching the validated ``filter`` and folded ``search``."""
 
-    def _select_with_total(
-        self, query: Query
-    ) -> tuple[builtins.list[ActionLog], int | None]:
+    def _select_with_total(self, query: Query) -> tuple[builtins.list[ActionLog], int | None]:
         """Optional: the page of :meth:`_select` and, when one reading gives both, the total.
 
         The total counts every match of ``query.filter`` and ``query.search``, as :meth:`_count`

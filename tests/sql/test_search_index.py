@@ -216,7 +216,9 @@ def test_a_rare_terms_total_holds_past_its_last_match_and_on_cursor_pages(
         _haystack(store)
         beyond = store.list(search="needle", offset=5)
         assert (beyond.data, beyond.total) == ([], 3)
-        totals, cursor, seen = [], None, []
+        totals: list[int | None] = []
+        seen: list[str | None] = []
+        cursor: str | None = None
         while True:
             page = store.list(search="needle", limit=1, cursor=cursor)
             totals.append(page.total)
@@ -225,7 +227,7 @@ def test_a_rare_terms_total_holds_past_its_last_match_and_on_cursor_pages(
             if cursor is None:
                 break
         assert totals == [3, 3, 3]
-        assert sorted(seen) == [f"a needle {i}" for i in range(3)]
+        assert sorted(map(str, seen)) == [f"a needle {i}" for i in range(3)]
 
 
 @pytest.mark.postgresql

@@ -546,13 +546,16 @@ class SQLStore(Store):
             return True  # SQLite's page reads the index only for a rare term
         quoted = self._database.engine.dialect.identifier_preparer.quote(self._table.name)
 
+        statement = (
+            "SELECT count(*) FILTER (WHERE position(%(term)s IN search_key) > 0), count(*), "  # noqa: S608 - the table's name is quoted
+            "(SELECT reltuples FROM pg_class WHERE oid = to_regclass(%(table)s)) "
+            f"FROM (SELECT search_key FROM {quoted} "
+            f"ORDER BY created_at DESC LIMIT {_SAMPLE_ROWS}) AS latest"
+        )
+
         def sample(c: Connection) -> tuple[int, int]:
             hits, sampled, estimate = c.exec_driver_sql(
-                "SELECT count(*) FILTER (WHERE position(%(term)s IN search_key) > 0), count(*), "
-                "(SELECT reltuples FROM pg_class WHERE oid = to_regclass(%(table)s)) "
-                f"FROM (SELECT search_key FROM {quoted} "  # noqa: S608 - a checked name
-                f"ORDER BY created_at DESC LIMIT {_SAMPLE_ROWS}) AS latest",
-                {"term": search.encode(), "table": quoted},
+                statement, {"term": search.encode(), "table": quoted}
             ).one()
             if sampled < _SAMPLE_ROWS:
                 return int(hits), int(sampled)  # the whole table
