@@ -58,7 +58,9 @@ class MemoryStore(Store):
     def __init__(self) -> None:
         self._lock = threading.RLock()
         # Insertion-ordered. The search texts live apart: a dict of text alone is not tracked by
-        # the cyclic garbage collector, which a tuple per record would be, on every write.
+        # the cyclic garbage collector, which a tuple per record would be, on every write. A
+        # record's text is made by the first search that reads it, not by its write: most
+        # records written (a recorder's) are never searched in a store like this one.
         self._records: dict[str, ActionLog] = {}
         self._search: dict[str, str] = {}
 
@@ -83,7 +85,6 @@ class MemoryStore(Store):
                     raise Conflict("a record with one of these ids is already stored")
             for record in records:
                 stored[record.id] = record
-                self._search[record.id] = search_text(record)
 
     def _fetch(self, record_id: str) -> ActionLog | None:
         with self._lock:
@@ -95,7 +96,7 @@ class MemoryStore(Store):
             if record.id not in self._records:
                 return False
             self._records[record.id] = _detached(record)
-            self._search[record.id] = search_text(record)
+            self._search.pop(record.id, None)
             return True
 
     def _remove(self, record_id: str) -> bool:
@@ -106,18 +107,24 @@ class MemoryStore(Store):
     def _matching(self, filter: Node | None, search: str | None) -> list[ActionLog]:
         with self._lock:
             records = list(self._records.values())
-            texts = self._search
             if search is not None:
-                records = [record for record in records if search in texts[record.id]]
+                records = [record for record in records if search in self._text(record)]
         test = _evaluate.predicate(filter)
         return [record for record in records if test(record)]
+
+    def _text(self, record: ActionLog) -> str:
+        """The record's folded search text, made once (the lock held)."""
+        text = self._search.get(record.id)
+        if text is None:
+            text = self._search[record.id] = search_text(record)
+        return text
 
     def _remove_matching(self, filter: Node | None, search: str | None) -> int:
         with self._lock:
             doomed = self._matching(filter, search)
             for record in doomed:
                 del self._records[record.id]
-                del self._search[record.id]
+                self._search.pop(record.id, None)
             return len(doomed)
 
     def _remove_batch(self, filter: Node, search: str | None, limit: int) -> int:
@@ -126,7 +133,7 @@ class MemoryStore(Store):
             oldest = sorted(matching, key=lambda record: (record.created_at, record.id))[:limit]
             for record in oldest:
                 del self._records[record.id]
-                del self._search[record.id]
+                self._search.pop(record.id, None)
             return len(oldest)
 
     def _select(self, query: Query) -> list[ActionLog]:

@@ -28,12 +28,17 @@ from actionlogkit.recorder._target import Target
 __all__ = ["RecordBuilder", "bounded_text"]
 
 _NOTHING = Captured(None, None, 0)
+# An enum member read from its class costs a lookup through the class on every record.
+_FINAL, _PENDING, _RETRYING = Step.FINAL, Step.PENDING, Step.RETRYING
+_SUCCESS, _FAILED = Status.SUCCESS, Status.FAILED
 
 _RECORD_FIELDS = frozenset(ActionLog.model_fields)
 _CAPTURE_ERROR_TEXT = 1024
 _SCRUB_MARGIN = 256
 _RECORD_OVERHEAD = 256
 """Bytes a record takes besides its payload, response, metadata and texts."""
+_SOURCES_KEPT = 4096
+"""The most sources whose secrecy one builder remembers (one per decorated function and field)."""
 
 
 def bounded_text(text: str, limit: int, capture: Capture | None = None) -> str:
@@ -73,49 +78,51 @@ def _entity_text(value: Any, capture: Capture) -> str | None:
     return bounded_text(text, MAX_ID_TEXT, capture) or None
 
 
-def _names_a_secret(source: Source, capture: Capture) -> bool:
-    """Whether a source reads an argument (or a key or attribute in it) whose name is secret."""
-    if source.kind != "arg":
-        return False
-    return capture.is_secret(source.value) or any(map(capture.is_secret, source.path))
-
-
-def _evaluate(
-    source: Source,
-    call: Call,
-    default: Any,
-    field: str,
-    problems: dict[str, str],
-    *,
-    capture: Capture,
-) -> Any:
-    if source is NOTHING:
-        return None
-    if source.kind == "arg" and _names_a_secret(source, capture):
-        return REDACTED  # read from under a secret name: redacted like the value under that key
-    try:
-        return source.evaluate(call, default)
-    except NoResult:
-        return None
-    except Exception as exc:  # a source must never break the call or the record
-        if call.error is None:
-            problems[field] = error_text(exc)
-        return None
-
-
 class RecordBuilder:
     """Builds records with one recorder's capture settings and default ``integrationId``."""
 
     def __init__(self, capture: Capture, integration_id: str | None) -> None:
         self.capture = capture
         self.integration_id = integration_id
+        # Source -> whether it reads from under a secret name: fixed for a source and these
+        # redaction rules, and asked for every record.
+        self._secret_sources: dict[Source, bool] = {}
+
+    def _reads_a_secret(self, source: Source) -> bool:
+        """Whether a source reads an argument (or a key or attribute in it) whose name is secret."""
+        if source.kind != "arg":
+            return False
+        known = self._secret_sources.get(source)
+        if known is None:
+            is_secret = self.capture.is_secret
+            known = is_secret(source.value) or any(map(is_secret, source.path))
+            if len(self._secret_sources) < _SOURCES_KEPT:
+                self._secret_sources[source] = known
+        return known
+
+    def _value(
+        self, source: Source, call: Call, default: Any, field: str, problems: dict[str, str]
+    ) -> Any:
+        """The source's value for ``call``; ``None`` if it fails (noted in ``problems``)."""
+        if source is NOTHING:
+            return None
+        if self._reads_a_secret(source):
+            return REDACTED  # read from under a secret name: redacted like the value under that key
+        try:
+            return source.evaluate(call, default)
+        except NoResult:
+            return None
+        except Exception as exc:  # a source must never break the call or the record
+            if call.error is None:
+                problems[field] = error_text(exc)
+            return None
 
     def snapshot(
         self, target: Target, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Snapshot | None:
         """The payload captured as the call starts; ``None`` if its source fails (noted later)."""
         call = Call(target.binder.bind(args, kwargs), None, None)
-        if _names_a_secret(target.payload, self.capture):
+        if self._reads_a_secret(target.payload):
             return self.capture.capture(REDACTED)
         try:
             value = target.payload.evaluate(call, call.arguments)
@@ -148,7 +155,7 @@ class RecordBuilder:
             token,
             snap,
         ) = event
-        final = step is Step.FINAL
+        final = step is _FINAL
         if final and error is None and handle is not None:
             error = handle.failure
         arguments = target.binder.bind(args, kwargs or {}) if args is not None else {}
@@ -163,7 +170,7 @@ class RecordBuilder:
         elif snap is not None:
             payload = snap
         else:
-            raw = _evaluate(target.payload, call, arguments, "payload", problems, capture=capture)
+            raw = self._value(target.payload, call, arguments, "payload", problems)
             payload = capture.capture(raw)
         if payload.truncated is not None:
             truncated["payload"] = payload.truncated
@@ -171,7 +178,7 @@ class RecordBuilder:
         if given is not UNSET:
             response = capture.capture(given)
         elif final:
-            raw = _evaluate(target.response, call, result, "response", problems, capture=capture)
+            raw = self._value(target.response, call, result, "response", problems)
             response = capture.capture(raw)
         else:
             response = _NOTHING
@@ -179,7 +186,7 @@ class RecordBuilder:
             truncated["response"] = response.truncated
         entity = UNSET if handle is None else handle.given("entity_id")
         if entity is UNSET:
-            entity = _evaluate(target.entity, call, None, "entityId", problems, capture=capture)
+            entity = self._value(target.entity, call, None, "entityId", problems)
         options = target.options
         if options.metadata_source is NOTHING and handle is None and not truncated and not problems:
             metadata = _NOTHING  # the common case, without the merging below
@@ -216,14 +223,11 @@ class RecordBuilder:
 
     def _outcome(self, step: Step, error: str | None) -> tuple[Status, str | None]:
         """The record's status and its ``errorMessage`` (scrubbed and cut)."""
-        if step is Step.PENDING:
+        if step is _PENDING:
             return Status.PENDING, None
-        if step is Step.RETRYING:
-            status = Status.RETRYING
-        else:
-            status = Status.SUCCESS if error is None else Status.FAILED
         if error is None:
-            return status, None
+            return (Status.RETRYING if step is _RETRYING else _SUCCESS), None
+        status = Status.RETRYING if step is _RETRYING else _FAILED
         return status, bounded_text(error, MAX_ERROR_MESSAGE, self.capture)
 
     def _metadata(
@@ -235,9 +239,7 @@ class RecordBuilder:
         truncated: dict[str, Truncation],
     ) -> Captured:
         capture = self.capture
-        given = _evaluate(
-            target.options.metadata_source, call, None, "metadata", problems, capture=capture
-        )
+        given = self._value(target.options.metadata_source, call, None, "metadata", problems)
         if handle is not None and handle.metadata:
             if given is None:
                 given = handle.metadata

@@ -66,6 +66,9 @@ _MAX_OPEN_DELAY = 30.0
 _FIRST_ROOM_POLL = 0.001
 _MAX_ROOM_POLL = 0.02
 
+# An enum member read from its class costs a lookup through the class on every event.
+_FINAL, _PENDING = Step.FINAL, Step.PENDING
+
 
 class StoreSlot:
     """The store records go to: given, opened from a URL, or to be opened once it answers.
@@ -201,7 +204,7 @@ def write_event(store: Store, event: CallEvent, record: ActionLog, until: float 
     """
     if (
         event.token is not None
-        and event.step is not Step.PENDING
+        and event.step is not _PENDING
         and replace_built(store, record, until)
     ):
         return
@@ -239,7 +242,7 @@ class _Sink:
 
     def _creates(self, event: CallEvent) -> bool:
         """Whether the event's write inserts its final record (not a pending one, not a replace)."""
-        return event.step is Step.FINAL and event.token is None
+        return event.step is _FINAL and event.token is None
 
     def snapshot(
         self, target: Target, args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -277,10 +280,10 @@ class SyncSink(_Sink):
         except Exception as exc:
             if isinstance(exc, StoreTimeout) and record is not None and self._creates(event):
                 self.in_doubt.add(exc, [record.id])
-            raise_now = event.step is Step.FINAL and _succeeded(event)
+            raise_now = event.step is _FINAL and _succeeded(event)
             self.tally.write_failed(exc, 1, raise_now=raise_now)
             return
-        if event.step is Step.FINAL:
+        if event.step is _FINAL:
             self.tally.add_recorded(1)
         if self.in_doubt.ids:
             self.in_doubt.resolve(store, self.tally, self.write_timeout)
@@ -292,7 +295,7 @@ class SyncSink(_Sink):
         try:
             await asyncio.shield(future)
         except asyncio.CancelledError:
-            if event.error is None and event.step is Step.FINAL:
+            if event.error is None and event.step is _FINAL:
                 raise  # a cancellation during the write of a successful call is still honoured
             # Otherwise the call's own exception (or the next attempt) follows.
 
@@ -426,7 +429,7 @@ class BackgroundSink(_Sink):
                 continue
             records += 1
             size += record_size
-            if event.step is Step.FINAL and event.token is None:
+            if event.step is _FINAL and event.token is None:
                 creates.append(record)
                 continue
             self._prepare_creates(creates, writes)
@@ -461,7 +464,7 @@ class BackgroundSink(_Sink):
         writes.append(functools.partial(self._write_with_retries, attempt, count, count, ids))
 
     def _write_one(self, event: CallEvent, record: ActionLog) -> None:
-        final = 1 if event.step is Step.FINAL else 0
+        final = 1 if event.step is _FINAL else 0
 
         def attempt() -> None:
             store = self.slot.get(patient=True)
