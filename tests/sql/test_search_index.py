@@ -182,7 +182,7 @@ class _Statements:
                 continue
             if statement.startswith("SELECT count(*)"):
                 kinds.append("count")
-            elif statement.startswith("SELECT") and "OVER ()" in statement:
+            elif statement.startswith(("SELECT", "WITH")) and "OVER ()" in statement:
                 kinds.append("window")
             elif statement.startswith("SELECT"):
                 kinds.append("page")

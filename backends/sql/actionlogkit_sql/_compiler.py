@@ -56,6 +56,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.functions import FunctionElement
@@ -170,15 +171,23 @@ class QueryCompiler:
         )
         return literal_column(f'"{self.table.name}".rowid').in_(found)
 
-    def order_by(self, query: Query) -> list[UnaryExpression[Any]]:
-        """Sort keys: the field (nulls first ascending, last descending), then ``_id`` alike."""
-        key = self.table.c[query.sort.attribute]
-        identity = self.table.c.id
+    def order_by(
+        self, query: Query, columns: ReadOnlyColumnCollection[str, Any] | None = None
+    ) -> list[UnaryExpression[Any]]:
+        """Sort keys: the field (nulls first ascending, last descending), then ``_id`` alike.
+
+        ``columns``: the table's columns as another selectable holds them (a common table
+        expression over the table); the table's own by default.
+        """
+        source = self.table.c if columns is None else columns
+        key = source[query.sort.attribute]
+        identity = source.id
+        nullable = self.table.c[query.sort.attribute].nullable
         if query.descending:
-            first = key.desc().nulls_last() if key.nullable else key.desc()
+            first = key.desc().nulls_last() if nullable else key.desc()
             keys = [first, identity.desc()]
         else:
-            first = key.asc().nulls_first() if key.nullable else key.asc()
+            first = key.asc().nulls_first() if nullable else key.asc()
             keys = [first, identity.asc()]
         return keys[1:] if key is identity else keys
 
