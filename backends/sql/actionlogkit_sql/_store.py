@@ -57,12 +57,13 @@ _COPY_FROM = 8
 _SAMPLE_ROWS = 512
 """How many of the latest records tell a rare search term from a common one."""
 _COUNT_SHARE = 0.5
+"""SQLite: counting matches of a term in fewer records than this share reads them from the index."""
 _SAMPLE_SECONDS = 10.0
 """How long a term's sample is reused (a page and its total ask the same question)."""
 _UNKNOWN_SIZE = 1_000_000_000
 """PostgreSQL: the records assumed in a table never analyzed whose latest records fill a sample."""
 _SAMPLES_KEPT = 256
-"""SQLite: counting matches of a term in fewer records than this share reads them from the index."""
+"""How many terms' samples are kept (all are dropped when full)."""
 _TRIGRAM = re.compile(r"[A-Za-z0-9]{3}")
 S = TypeVar("S")
 
