@@ -223,6 +223,14 @@ class SQLStore(Store):
             f"COPY {quote(table_name)} ({', '.join(quote(n) for n in COLUMN_NAMES)}) FROM STDIN"
         )
         self._multi_row: dict[int, str] = {}
+        # PostgreSQL: a term's share of the latest records, and the table's size as analyzed.
+        self._quoted_table = quote(table_name)
+        self._sample_sql = (
+            "SELECT count(*) FILTER (WHERE position(%(term)s IN search_key) > 0), count(*), "  # noqa: S608 - the table's name is quoted
+            "(SELECT reltuples FROM pg_class WHERE oid = to_regclass(%(table)s)) "
+            f"FROM (SELECT search_key FROM {self._quoted_table} "
+            f"ORDER BY created_at DESC LIMIT {_SAMPLE_ROWS}) AS latest"
+        )
         self._rows_per_statement = min(
             _ROWS_PER_STATEMENT, self._database.max_parameters // len(COLUMN_NAMES)
         )
@@ -565,18 +573,10 @@ class SQLStore(Store):
             return False
         if not self._postgresql:
             return True  # SQLite's page reads the index only for a rare term
-        quoted = self._database.engine.dialect.identifier_preparer.quote(self._table.name)
-
-        statement = (
-            "SELECT count(*) FILTER (WHERE position(%(term)s IN search_key) > 0), count(*), "  # noqa: S608 - the table's name is quoted
-            "(SELECT reltuples FROM pg_class WHERE oid = to_regclass(%(table)s)) "
-            f"FROM (SELECT search_key FROM {quoted} "
-            f"ORDER BY created_at DESC LIMIT {_SAMPLE_ROWS}) AS latest"
-        )
 
         def sample(c: Connection) -> tuple[int, int]:
             hits, sampled, estimate = c.exec_driver_sql(
-                statement, {"term": search.encode(), "table": quoted}
+                self._sample_sql, {"term": search.encode(), "table": self._quoted_table}
             ).one()
             if sampled < _SAMPLE_ROWS:
                 return int(hits), int(sampled)  # the whole table
